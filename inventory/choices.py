@@ -1,0 +1,92 @@
+"""Choices of the inventory, and the one table of allowed asset status moves."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AssetStatus(models.TextChoices):
+    ORDERED = "ordered", _("Ordered")
+    IN_STOCK = "in_stock", _("In stock")
+    IN_USE = "in_use", _("In use")
+    IN_REPAIR = "in_repair", _("In repair")
+    ON_LOAN = "on_loan", _("On loan")
+    RETIRED = "retired", _("Retired")
+    DISPOSED = "disposed", _("Disposed")
+
+
+# The allowed moves, SPEC section 3. `on_loan` returns to where the asset was before
+# the loan (Asset.status_before_loan); that is checked by the service, not listed here.
+STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
+    AssetStatus.ORDERED: frozenset({AssetStatus.IN_STOCK}),
+    AssetStatus.IN_STOCK: frozenset({AssetStatus.IN_USE, AssetStatus.ON_LOAN, AssetStatus.RETIRED}),
+    AssetStatus.IN_USE: frozenset(
+        {AssetStatus.IN_STOCK, AssetStatus.IN_REPAIR, AssetStatus.ON_LOAN, AssetStatus.RETIRED}
+    ),
+    AssetStatus.IN_REPAIR: frozenset({AssetStatus.IN_USE, AssetStatus.RETIRED}),
+    AssetStatus.ON_LOAN: frozenset({AssetStatus.IN_STOCK, AssetStatus.IN_USE}),
+    AssetStatus.RETIRED: frozenset({AssetStatus.DISPOSED}),
+    AssetStatus.DISPOSED: frozenset(),
+}
+
+# Statuses an asset may be created in; later states are reached only by moves.
+INITIAL_STATUSES = (AssetStatus.ORDERED, AssetStatus.IN_STOCK, AssetStatus.IN_USE)
+
+# Statuses of equipment that is still the library's to look after.
+ACTIVE_STATUSES = (
+    AssetStatus.ORDERED,
+    AssetStatus.IN_STOCK,
+    AssetStatus.IN_USE,
+    AssetStatus.IN_REPAIR,
+    AssetStatus.ON_LOAN,
+)
+
+
+def allowed_moves(current: str, status_before_loan: str = "") -> tuple[str, ...]:
+    """The statuses an asset in `current` may move to, in the order of AssetStatus."""
+    targets = STATUS_TRANSITIONS[current]
+    if current == AssetStatus.ON_LOAN and status_before_loan:
+        targets = targets & {status_before_loan}
+    return tuple(s for s in AssetStatus.values if s in targets)
+
+
+class Usage(models.TextChoices):
+    PUBLIC = "public", _("Public use")
+    STAFF = "staff", _("Staff")
+
+
+class Ownership(models.TextChoices):
+    OWNED = "owned", _("Owned")
+    LEASED = "leased", _("Leased")
+    TRIAL = "trial", _("On trial")
+
+
+class DisposalMethod(models.TextChoices):
+    RECYCLED = "recycled", _("Recycled")
+    SOLD = "sold", _("Sold")
+    RETURNED = "returned", _("Returned to lessor")
+
+
+class MaintenanceKind(models.TextChoices):
+    REPAIR = "repair", _("Repair")
+    REIMAGING = "reimaging", _("Re-imaging")
+    INSPECTION = "inspection", _("Inspection")
+    BATTERY = "battery", _("Battery swap")
+    CLEANING = "cleaning", _("Cleaning")
+    UPGRADE = "upgrade", _("Upgrade")
+    OTHER = "other", _("Other")
+
+
+class ChangeSource(models.TextChoices):
+    WEB = "web", _("Web form")
+    BULK = "bulk", _("Bulk action")
+    IMPORT = "import", _("Import")
+    DELIVERY = "delivery", _("Delivery registration")
+    STOCKTAKE = "stocktake", _("Stocktaking")
+    ADMIN = "admin", _("Administration")
+    SYSTEM = "system", _("System")
+
+
+class ChangeAction(models.TextChoices):
+    CREATED = "created", _("Created")
+    CHANGED = "changed", _("Changed")
+    DELETED = "deleted", _("Deleted")

@@ -1,0 +1,237 @@
+"""Forms of the register. They check input; the services apply the rules."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import INITIAL_STATUSES, AssetStatus, DisposalMethod, allowed_moves
+from .formatting import parse_decimal
+from .models import Asset, Feature, Location, MaintenanceEntry
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class SekField(forms.DecimalField):
+    """An amount typed the way people write it: `8 495,50` or `8495.50`."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, Decimal):
+            return value
+        try:
+            return parse_decimal(value)
+        except ValueError:
+            raise ValidationError(
+                _("Enter an amount in kronor, for example 8 495,50."), code="invalid"
+            ) from None
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            # Shown back the way Swedes write it, and parsed again by to_python.
+            return f"{value:.2f}".replace(".", ",")
+        return value
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.library.code} – {obj.name}"
+
+
+class AssetForm(forms.ModelForm):
+    """Create or edit an asset. On edit, `version` carries the version the user loaded."""
+
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[(s, AssetStatus(s).label) for s in INITIAL_STATUSES],
+        initial=AssetStatus.IN_STOCK,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    features = forms.ModelMultipleChoiceField(
+        label=_("Features"),
+        queryset=Feature.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Asset
+        fields = [
+            "tag",
+            "category",
+            "manufacturer",
+            "model",
+            "serial_number",
+            "library",
+            "location",
+            "usage",
+            "hostname",
+            "it_reference",
+            "features",
+            "parent",
+            "ownership",
+            "lease_end",
+            "trial_return_by",
+            "purchase_date",
+            "purchase_price",
+            "warranty_end",
+            "replacement_due",
+            "notes",
+        ]
+        field_classes = {"purchase_price": SekField, "location": LocationChoiceField}
+        widgets = {
+            "lease_end": DateInput(),
+            "trial_return_by": DateInput(),
+            "purchase_date": DateInput(),
+            "warranty_end": DateInput(),
+            "replacement_due": DateInput(),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, libraries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if libraries is not None:
+            self.fields["library"].queryset = libraries
+            self.fields["location"].queryset = Location.objects.filter(
+                library__in=libraries
+            ).select_related("library")
+        else:
+            self.fields["location"].queryset = Location.objects.select_related("library")
+        self.fields["model"].queryset = self.fields["model"].queryset.select_related("manufacturer")
+        self.fields["parent"].queryset = Asset.objects.filter(category__is_kit=True).exclude(
+            pk=self.instance.pk
+        )
+        self.fields["replacement_due"].help_text = _(
+            "Leave empty to compute it from the purchase date and the category's lifecycle."
+        )
+        if self.instance.pk:
+            # Status moves have their own form, with the rules of each move.
+            del self.fields["status"]
+            self.fields["version"].initial = self.instance.version
+            self.fields["version"].required = True
+            if not self.instance.replacement_due_manual:
+                self.initial["replacement_due"] = None
+
+    def clean_tag(self):
+        return self.cleaned_data["tag"].strip()
+
+    def clean_hostname(self):
+        return self.cleaned_data["hostname"].strip().lower()
+
+
+class AssetStatusForm(forms.Form):
+    to_status = forms.ChoiceField(label=_("New status"))
+    borrower = forms.CharField(label=_("Borrower"), max_length=200, required=False)
+    loan_due = forms.DateField(label=_("Loan due"), required=False, widget=DateInput())
+    disposal_method = forms.ChoiceField(
+        label=_("Disposal method"),
+        choices=[("", "---------"), *DisposalMethod.choices],
+        required=False,
+    )
+    wipe_certificate = forms.CharField(
+        label=_("Data-wipe certificate"), max_length=100, required=False
+    )
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, asset: Asset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asset = asset
+        self.fields["to_status"].choices = [
+            (s, AssetStatus(s).label) for s in allowed_moves(asset.status, asset.status_before_loan)
+        ]
+        self.fields["version"].initial = asset.version
+
+    def details(self) -> dict:
+        """The move's details as the service takes them."""
+        data = self.cleaned_data
+        target = data["to_status"]
+        if target == AssetStatus.ON_LOAN:
+            return {"borrower": data["borrower"], "loan_due": data["loan_due"]}
+        if target == AssetStatus.DISPOSED:
+            return {
+                "disposal_method": data["disposal_method"],
+                "wipe_certificate": data["wipe_certificate"],
+            }
+        return {}
+
+
+class MaintenanceForm(forms.ModelForm):
+    class Meta:
+        model = MaintenanceEntry
+        fields = ["date", "kind", "description", "cost", "performed_by"]
+        field_classes = {"cost": SekField}
+        widgets = {"date": DateInput(), "description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date"].initial = timezone.localdate
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        if day > timezone.localdate():
+            raise ValidationError(_("Maintenance cannot be logged for a future date."))
+        return day
+
+
+class BulkActionForm(forms.Form):
+    MOVE = "move"
+    STATUS = "status"
+
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[(MOVE, _("Move to location")), (STATUS, _("Change status"))],
+    )
+    location = LocationChoiceField(
+        label=_("Location"), queryset=Location.objects.none(), required=False
+    )
+    to_status = forms.ChoiceField(
+        label=_("New status"),
+        choices=[
+            ("", "---------"),
+            *[
+                (s, AssetStatus(s).label)
+                for s in (
+                    AssetStatus.IN_STOCK,
+                    AssetStatus.IN_USE,
+                    AssetStatus.IN_REPAIR,
+                    AssetStatus.RETIRED,
+                )
+            ],
+        ],
+        required=False,
+    )
+    assets = forms.ModelMultipleChoiceField(
+        label=_("Assets"),
+        queryset=Asset.objects.none(),
+        to_field_name="tag",
+        error_messages={"required": _("Select at least one asset.")},
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, assets, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assets"].queryset = assets
+        self.fields["location"].queryset = locations
+
+    def clean(self):
+        data = super().clean()
+        if data.get("action") == self.MOVE and not data.get("location"):
+            self.add_error("location", _("Choose the location to move the assets to."))
+        if data.get("action") == self.STATUS and not data.get("to_status"):
+            self.add_error("to_status", _("Choose the new status."))
+        return data

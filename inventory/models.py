@@ -1,0 +1,482 @@
+"""The equipment register: libraries and places, categories, assets and their history."""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    AssetStatus,
+    ChangeAction,
+    ChangeSource,
+    DisposalMethod,
+    MaintenanceKind,
+    Ownership,
+    Usage,
+)
+from .dates import add_months
+
+
+class TranslatedName(models.Model):
+    """A name kept in both UI languages, for data an administrator edits."""
+
+    name_sv = models.CharField(_("name (Swedish)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if (get_language() or "sv").startswith("en"):
+            return self.name_en or self.name_sv
+        return self.name_sv or self.name_en
+
+
+class Library(models.Model):
+    """An organisational unit and site of the municipality, e.g. HB Stadsbiblioteket."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=10,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9]+$", _("Use capital letters A–Z and digits."))],
+    )
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("library")
+        verbose_name_plural = _("libraries")
+        permissions = [("access_all_libraries", _("Can access every library"))]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """A place inside a library, e.g. "Plan 2 – vid vuxeninformationen"."""
+
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="locations", verbose_name=_("library")
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["library__name", "name"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+        constraints = [
+            models.UniqueConstraint(fields=["library", "name"], name="location_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Profile(models.Model):
+    """What the user model does not hold: the libraries a user belongs to, the language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    libraries = models.ManyToManyField(
+        Library, blank=True, related_name="profiles", verbose_name=_("libraries")
+    )
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="sv"
+    )
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class Category(TranslatedName):
+    """A kind of equipment with its default life before replacement."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    lifecycle_months = models.PositiveSmallIntegerField(
+        _("lifecycle (months)"),
+        default=48,
+        validators=[MinValueValidator(1)],
+        help_text=_("Used to compute when an asset is due for replacement."),
+    )
+    is_kit = models.BooleanField(
+        _("is a kit"), default=False, help_text=_("Assets of this category can have components.")
+    )
+    stores_data = models.BooleanField(
+        _("stores data"),
+        default=False,
+        help_text=_("Disposal needs a data-wipe certificate (computers, tablets)."),
+    )
+
+    class Meta:
+        ordering = ["name_sv"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+
+class Feature(TranslatedName):
+    """Something patrons and staff ask for: screen reader, scanner attached, …"""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+
+    class Meta:
+        ordering = ["name_sv"]
+        verbose_name = _("feature")
+        verbose_name_plural = _("features")
+
+
+class Manufacturer(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("manufacturer")
+        verbose_name_plural = _("manufacturers")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductModel(models.Model):
+    """A manufacturer's model, e.g. Lenovo ThinkCentre M70q."""
+
+    manufacturer = models.ForeignKey(
+        Manufacturer,
+        on_delete=models.PROTECT,
+        related_name="models",
+        verbose_name=_("manufacturer"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        ordering = ["manufacturer__name", "name"]
+        verbose_name = _("model")
+        verbose_name_plural = _("models")
+        constraints = [
+            models.UniqueConstraint(fields=["manufacturer", "name"], name="model_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+asset_tag_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+    _("Use letters, digits, dots, hyphens and underscores, starting with a letter or digit."),
+)
+# Words that name pages under /inventory/assets/ and so cannot be asset tags.
+RESERVED_TAGS = frozenset({"add", "bulk", "export"})
+
+
+def validate_not_reserved(value: str) -> None:
+    if value.lower() in RESERVED_TAGS:
+        raise ValidationError(
+            _("“%(value)s” is reserved and cannot be an asset tag."), params={"value": value}
+        )
+
+
+class Asset(models.Model):
+    """One piece of equipment, identified by the municipality's inventory number (tag).
+
+    `status` changes only through `inventory.services.asset_change_status`, and every
+    change of any field is recorded in `ChangeRecord` by the services.
+    """
+
+    tag = models.CharField(
+        _("asset tag"),
+        max_length=32,
+        unique=True,
+        validators=[asset_tag_validator, validate_not_reserved],
+        help_text=_("The municipality's inventory number."),
+    )
+    serial_number = models.CharField(_("serial number"), max_length=100, blank=True)
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="assets", verbose_name=_("category")
+    )
+    manufacturer = models.ForeignKey(
+        Manufacturer,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("manufacturer"),
+    )
+    model = models.ForeignKey(
+        ProductModel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("model"),
+    )
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="assets", verbose_name=_("library")
+    )
+    location = models.ForeignKey(
+        Location,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("location"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=AssetStatus.choices, default=AssetStatus.IN_STOCK
+    )
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+    usage = models.CharField(_("use"), max_length=8, choices=Usage.choices, default=Usage.PUBLIC)
+    ownership = models.CharField(
+        _("ownership"), max_length=8, choices=Ownership.choices, default=Ownership.OWNED
+    )
+    lease_end = models.DateField(_("lease end"), null=True, blank=True)
+    trial_return_by = models.DateField(
+        _("return trial unit by"),
+        null=True,
+        blank=True,
+        help_text=_("For a supplier's demo unit that is being tried with patrons."),
+    )
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    purchase_price = models.DecimalField(
+        _("purchase price (SEK excl. VAT)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    warranty_end = models.DateField(_("warranty end"), null=True, blank=True)
+    replacement_due = models.DateField(
+        _("replacement due"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Computed from the purchase date and the category's lifecycle unless set by hand."
+        ),
+    )
+    replacement_due_manual = models.BooleanField(_("replacement date set by hand"), default=False)
+    hostname = models.CharField(_("hostname"), max_length=253, blank=True)
+    it_reference = models.CharField(
+        _("IT reference"), max_length=100, blank=True, help_text=_("Ticket or CMDB id.")
+    )
+    features = models.ManyToManyField(
+        Feature, blank=True, related_name="assets", verbose_name=_("features")
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="components",
+        verbose_name=_("part of kit"),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    # Loans and disposal: filled in by the status moves that need them.
+    loan_borrower = models.CharField(_("borrower"), max_length=200, blank=True)
+    loan_due = models.DateField(_("loan due"), null=True, blank=True)
+    status_before_loan = models.CharField(
+        max_length=16, choices=AssetStatus.choices, blank=True, editable=False
+    )
+    disposed_on = models.DateField(_("disposed on"), null=True, blank=True)
+    disposal_method = models.CharField(
+        _("disposal method"), max_length=16, choices=DisposalMethod.choices, blank=True
+    )
+    wipe_certificate = models.CharField(_("data-wipe certificate"), max_length=100, blank=True)
+    last_seen_on = models.DateField(_("last seen in stocktaking"), null=True, blank=True)
+    last_seen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("last seen by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("updated by"),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["tag"]
+        verbose_name = _("asset")
+        verbose_name_plural = _("assets")
+        permissions = [
+            ("change_asset_status", _("Can change the status of assets")),
+            ("bulk_change_asset", _("Can change many assets at once")),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(purchase_price__isnull=True) | Q(purchase_price__gte=0),
+                name="asset_price_not_negative",
+            ),
+            models.UniqueConstraint(
+                fields=["manufacturer", "serial_number"],
+                condition=~Q(serial_number=""),
+                name="asset_unique_serial_per_manufacturer",
+                violation_error_message=_(
+                    "Another asset from this manufacturer has this serial number."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["library", "status"], name="asset_library_status"),
+            models.Index(fields=["status", "status_changed_at"], name="asset_status_since"),
+            models.Index(fields=["warranty_end"], name="asset_warranty_end"),
+            models.Index(fields=["replacement_due"], name="asset_replacement_due"),
+            models.Index(fields=["serial_number"], name="asset_serial"),
+            models.Index(fields=["hostname"], name="asset_hostname"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tag} {self.short_name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:asset_detail", kwargs={"tag": self.tag})
+
+    @property
+    def short_name(self) -> str:
+        if self.model_id:
+            return f"{self.manufacturer or ''} {self.model}".strip()
+        return str(self.category)
+
+    def computed_replacement_due(self):
+        """Purchase date plus the category's lifecycle; None without a purchase date."""
+        if not self.purchase_date or not self.category_id:
+            return None
+        return add_months(self.purchase_date, self.category.lifecycle_months)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.location_id and self.library_id and self.location.library_id != self.library_id:
+            errors["location"] = _("The location must be in the asset's library.")
+        if (
+            self.model_id
+            and self.manufacturer_id
+            and (self.model.manufacturer_id != self.manufacturer_id)
+        ):
+            errors["model"] = _("The model is made by another manufacturer.")
+        if self.ownership == Ownership.LEASED and not self.lease_end:
+            errors["lease_end"] = _("A leased asset needs a lease end date.")
+        if self.ownership == Ownership.TRIAL and not self.trial_return_by:
+            errors["trial_return_by"] = _("A unit on trial needs a date to return it by.")
+        if self.parent_id:
+            if self.pk and self.parent_id == self.pk:
+                errors["parent"] = _("An asset cannot be part of itself.")
+            elif self.parent.parent_id:
+                errors["parent"] = _("A component cannot itself be part of a kit component.")
+            elif not self.parent.category.is_kit:
+                errors["parent"] = _("Only a kit can have components.")
+        if self.purchase_date and self.warranty_end and self.warranty_end < self.purchase_date:
+            errors["warranty_end"] = _("The warranty cannot end before the purchase date.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class MaintenanceEntry(models.Model):
+    """A repair, re-imaging, inspection or other work done on an asset."""
+
+    asset = models.ForeignKey(
+        Asset, on_delete=models.CASCADE, related_name="maintenance", verbose_name=_("asset")
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=MaintenanceKind.choices)
+    description = models.TextField(_("description"))
+    cost = models.DecimalField(
+        _("cost (SEK excl. VAT)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    performed_by = models.CharField(
+        _("performed by"), max_length=200, blank=True, help_text=_("Person or company.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("logged by"),
+    )
+    created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        verbose_name = _("maintenance entry")
+        verbose_name_plural = _("maintenance entries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cost__isnull=True) | Q(cost__gte=0),
+                name="maintenance_cost_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_kind_display()}"
+
+
+class ChangeRecord(models.Model):
+    """One change of one object: who, when, from where, and each field's old -> new value.
+
+    The single history mechanism of the project (see inventory.history); assets and
+    procurement cases both record here, including bulk actions and imports.
+    """
+
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    object_id = models.PositiveBigIntegerField()
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("who"),
+    )
+    action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
+    source = models.CharField(_("source"), max_length=16, choices=ChangeSource.choices)
+    source_detail = models.CharField(_("source detail"), max_length=255, blank=True)
+    changes = models.JSONField(_("changes"), default=dict)
+    comment = models.TextField(_("comment"), blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("change")
+        verbose_name_plural = _("changes")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="change_object_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -1,0 +1,68 @@
+"""Reads shared by pages, exports and reports; above all, who may see what."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .history import records_for
+from .models import Asset, ChangeRecord, Library, Location
+from .roles import ALL_LIBRARIES_PERMISSION
+
+
+def sees_all_libraries(user) -> bool:
+    return user.is_active and user.has_perm(ALL_LIBRARIES_PERMISSION)
+
+
+def library_ids_of(user) -> list[int]:
+    """The libraries in the user's profile (cached on the user for the request)."""
+    if not hasattr(user, "_inventera_library_ids"):
+        user._inventera_library_ids = (
+            list(Library.objects.filter(profiles__user=user).values_list("id", flat=True))
+            if user.is_authenticated
+            else []
+        )
+    return user._inventera_library_ids
+
+
+def libraries_visible_to(user) -> QuerySet[Library]:
+    """Every library for IT, the strategist and administrators; the own ones otherwise."""
+    if sees_all_libraries(user):
+        return Library.objects.all()
+    return Library.objects.filter(id__in=library_ids_of(user))
+
+
+def locations_visible_to(user) -> QuerySet[Location]:
+    if sees_all_libraries(user):
+        return Location.objects.select_related("library")
+    return Location.objects.filter(library_id__in=library_ids_of(user)).select_related("library")
+
+
+def assets_visible_to(user) -> QuerySet[Asset]:
+    """The one place that decides which assets a user may see.
+
+    Every view, export and report starts from this queryset; an asset outside it is
+    answered with 404, so a library manager cannot learn that it exists.
+    """
+    if not user.is_active or not user.has_perm("inventory.view_asset"):
+        return Asset.objects.none()
+    if sees_all_libraries(user):
+        return Asset.objects.all()
+    return Asset.objects.filter(library_id__in=library_ids_of(user))
+
+
+def asset_list(user) -> QuerySet[Asset]:
+    """Visible assets with what a list row shows, in a constant number of queries."""
+    return assets_visible_to(user).select_related(
+        "category", "manufacturer", "model", "library", "location"
+    )
+
+
+def asset_get(user, tag: str) -> Asset:
+    """The asset with `tag` if the user may see it, else Http404."""
+    try:
+        return asset_list(user).select_related("parent", "parent__category").get(tag=tag)
+    except Asset.DoesNotExist:
+        raise Http404 from None
+
+
+def asset_history(asset: Asset) -> QuerySet[ChangeRecord]:
+    return records_for(asset)

@@ -1,0 +1,409 @@
+"""Every write to the register: one transaction per user action, history for each change.
+
+Nothing outside this module assigns `Asset.status`; the allowed moves are the table in
+`inventory.choices`. The acting user is always passed in.
+"""
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import history
+from .choices import (
+    INITIAL_STATUSES,
+    AssetStatus,
+    ChangeAction,
+    ChangeSource,
+    allowed_moves,
+)
+from .models import Asset, Category, ChangeRecord, Feature, Location, MaintenanceEntry
+
+# The fields whose changes the history shows.
+TRACKED_FIELDS = (
+    "tag",
+    "serial_number",
+    "category",
+    "manufacturer",
+    "model",
+    "library",
+    "location",
+    "status",
+    "usage",
+    "ownership",
+    "lease_end",
+    "trial_return_by",
+    "purchase_date",
+    "purchase_price",
+    "warranty_end",
+    "replacement_due",
+    "hostname",
+    "it_reference",
+    "features",
+    "parent",
+    "notes",
+    "loan_borrower",
+    "loan_due",
+    "disposed_on",
+    "disposal_method",
+    "wipe_certificate",
+    "last_seen_on",
+)
+
+# What asset_update may set; status and its details move only through status changes.
+EDITABLE_FIELDS = frozenset(
+    {
+        "tag",
+        "serial_number",
+        "category",
+        "manufacturer",
+        "model",
+        "library",
+        "location",
+        "usage",
+        "ownership",
+        "lease_end",
+        "trial_return_by",
+        "purchase_date",
+        "purchase_price",
+        "warranty_end",
+        "replacement_due",
+        "hostname",
+        "it_reference",
+        "parent",
+        "notes",
+    }
+)
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the object after the user loaded it; nothing was written."""
+
+    def __init__(self, current: Asset):
+        super().__init__(f"{current.tag} is at version {current.version}")
+        self.current = current
+
+
+def _set_derived(asset: Asset, replacement_due_given: bool) -> None:
+    """Fill what follows from other fields: manufacturer from model, replacement date."""
+    if asset.model_id and not asset.manufacturer_id:
+        asset.manufacturer = asset.model.manufacturer
+    computed = asset.computed_replacement_due()
+    if replacement_due_given:
+        # A date equal to the computed one is not "set by hand": it should keep
+        # following the purchase date and the category's lifecycle.
+        asset.replacement_due_manual = (
+            asset.replacement_due is not None and asset.replacement_due != computed
+        )
+    if not asset.replacement_due_manual:
+        asset.replacement_due = computed
+
+
+def _lock(asset: Asset, expected_version: int | None) -> Asset:
+    locked = Asset.objects.select_for_update().select_related("category").get(pk=asset.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError(locked)
+    return locked
+
+
+@transaction.atomic
+def asset_create(
+    *,
+    actor,
+    features: Iterable[Feature] = (),
+    source: str = ChangeSource.WEB,
+    source_detail: str = "",
+    **fields,
+) -> Asset:
+    """Register one asset and record its creation."""
+    status = fields.setdefault("status", AssetStatus.IN_STOCK)
+    if status not in INITIAL_STATUSES:
+        raise ValidationError({"status": _("A new asset can only be ordered, in stock or in use.")})
+    asset = Asset(**fields, created_by=actor, updated_by=actor)
+    _set_derived(asset, replacement_due_given="replacement_due" in fields)
+    asset.full_clean()
+    asset.save()
+    asset.features.set(features)
+    history.record(
+        asset,
+        actor=actor,
+        action=ChangeAction.CREATED,
+        changes=history.diff({}, _non_empty(history.snapshot(asset, TRACKED_FIELDS))),
+        source=source,
+        source_detail=source_detail,
+    )
+    return asset
+
+
+def _non_empty(values: dict) -> dict:
+    return {k: v for k, v in values.items() if v not in (None, "", [], False)}
+
+
+@transaction.atomic
+def asset_update(
+    *,
+    asset: Asset,
+    actor,
+    expected_version: int,
+    data: dict,
+    features: Iterable[Feature] | None = None,
+    source: str = ChangeSource.WEB,
+    source_detail: str = "",
+) -> Asset:
+    """Change an asset's editable fields, refusing a save based on an old version."""
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    locked = _lock(asset, expected_version)
+    before = history.snapshot(locked, TRACKED_FIELDS)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    _set_derived(locked, replacement_due_given="replacement_due" in data)
+    locked.full_clean()
+    if features is not None:
+        locked.features.set(features)
+    changes = history.diff(before, history.snapshot(locked, TRACKED_FIELDS))
+    if changes:
+        locked.version += 1
+        locked.updated_by = actor
+        locked.save()
+        history.record(
+            locked,
+            actor=actor,
+            action=ChangeAction.CHANGED,
+            changes=changes,
+            source=source,
+            source_detail=source_detail,
+        )
+    return locked
+
+
+def _move(
+    asset: Asset,
+    *,
+    to_status: str,
+    actor,
+    on: date,
+    borrower: str = "",
+    loan_due: date | None = None,
+    disposal_method: str = "",
+    wipe_certificate: str = "",
+) -> dict:
+    """Apply one status move to a locked asset in memory; return its field changes."""
+    current = asset.status
+    if to_status not in allowed_moves(current, asset.status_before_loan):
+        raise ValidationError(
+            {
+                "to_status": _("%(tag)s cannot go from “%(from)s” to “%(to)s”.")
+                % {
+                    "tag": asset.tag,
+                    "from": asset.get_status_display(),
+                    "to": AssetStatus(to_status).label,
+                }
+            }
+        )
+    before = history.snapshot(asset, TRACKED_FIELDS)
+    errors = {}
+    if to_status == AssetStatus.ON_LOAN:
+        if not borrower.strip():
+            errors["borrower"] = _("Say who borrows the asset.")
+        if loan_due is None:
+            errors["loan_due"] = _("Say when the loan ends.")
+        elif loan_due < on:
+            errors["loan_due"] = _("The loan cannot end before it starts.")
+        asset.status_before_loan = current
+        asset.loan_borrower = borrower.strip()
+        asset.loan_due = loan_due
+    if current == AssetStatus.ON_LOAN:
+        asset.status_before_loan = ""
+        asset.loan_borrower = ""
+        asset.loan_due = None
+    if to_status == AssetStatus.DISPOSED:
+        if not disposal_method:
+            errors["disposal_method"] = _("Say how the asset was disposed of.")
+        if asset.category.stores_data and not wipe_certificate.strip():
+            errors["wipe_certificate"] = _(
+                "A device that stores data needs a data-wipe certificate reference."
+            )
+        asset.disposed_on = on
+        asset.disposal_method = disposal_method
+        asset.wipe_certificate = wipe_certificate.strip()
+    if errors:
+        raise ValidationError(errors)
+    asset.status = to_status
+    asset.status_changed_at = timezone.now()
+    asset.version += 1
+    asset.updated_by = actor
+    return history.diff(before, history.snapshot(asset, TRACKED_FIELDS))
+
+
+@transaction.atomic
+def asset_change_status(
+    *,
+    asset: Asset,
+    to_status: str,
+    actor,
+    expected_version: int | None = None,
+    on: date | None = None,
+    comment: str = "",
+    source: str = ChangeSource.WEB,
+    source_detail: str = "",
+    **details,
+) -> Asset:
+    """Move an asset to another status if the table allows it, with the move's details.
+
+    `details`: borrower and loan_due for a loan; disposal_method and wipe_certificate
+    for disposal. `on` is the day of the move (today by default).
+    """
+    locked = _lock(asset, expected_version)
+    changes = _move(
+        locked, to_status=to_status, actor=actor, on=on or timezone.localdate(), **details
+    )
+    locked.save()
+    history.record(
+        locked,
+        actor=actor,
+        action=ChangeAction.CHANGED,
+        changes=changes,
+        source=source,
+        source_detail=source_detail,
+        comment=comment,
+    )
+    return locked
+
+
+@transaction.atomic
+def assets_bulk_change_status(
+    *, assets: QuerySet[Asset], to_status: str, actor, comment: str = ""
+) -> int:
+    """Move every asset of a selection, or none: one refused move refuses the whole.
+
+    Loans and disposals need details per asset, so they are not offered in bulk.
+    """
+    if to_status in (AssetStatus.ON_LOAN, AssetStatus.DISPOSED):
+        raise ValidationError({"to_status": _("Loans and disposals are registered one by one.")})
+    locked = list(assets.select_for_update().select_related("category").order_by("tag"))
+    now = timezone.now()
+    refused, records = [], []
+    for asset in locked:
+        try:
+            changes = _move(asset, to_status=to_status, actor=actor, on=timezone.localdate(now))
+        except ValidationError as exc:
+            refused.extend(m for messages in exc.message_dict.values() for m in messages)
+            continue
+        asset.updated_at = now
+        records.append(
+            history.build(
+                asset,
+                actor=actor,
+                action=ChangeAction.CHANGED,
+                changes=changes,
+                source=ChangeSource.BULK,
+                comment=comment,
+            )
+        )
+    if refused:
+        raise ValidationError(refused)
+    Asset.objects.bulk_update(
+        locked,
+        [
+            "status",
+            "status_changed_at",
+            "version",
+            "updated_by",
+            "updated_at",
+            "status_before_loan",
+            "loan_borrower",
+            "loan_due",
+        ],
+    )
+    ChangeRecord.objects.bulk_create(records)
+    return len(locked)
+
+
+@transaction.atomic
+def assets_bulk_move(
+    *, assets: QuerySet[Asset], location: Location, actor, comment: str = ""
+) -> int:
+    """Move a selection to a location (and its library), all in one transaction."""
+    locked = list(assets.select_for_update().order_by("tag"))
+    now = timezone.now()
+    records, moved = [], []
+    for asset in locked:
+        before = history.snapshot(asset, ("library", "location"))
+        asset.location = location
+        asset.library = location.library
+        changes = history.diff(before, history.snapshot(asset, ("library", "location")))
+        if not changes:
+            continue
+        asset.version += 1
+        asset.updated_by = actor
+        asset.updated_at = now
+        moved.append(asset)
+        records.append(
+            history.build(
+                asset,
+                actor=actor,
+                action=ChangeAction.CHANGED,
+                changes=changes,
+                source=ChangeSource.BULK,
+                comment=comment,
+            )
+        )
+    Asset.objects.bulk_update(moved, ["location", "library", "version", "updated_by", "updated_at"])
+    ChangeRecord.objects.bulk_create(records)
+    return len(moved)
+
+
+@transaction.atomic
+def maintenance_add(*, asset: Asset, actor, **fields) -> MaintenanceEntry:
+    """Log maintenance done on an asset."""
+    entry = MaintenanceEntry(asset=asset, created_by=actor, **fields)
+    entry.full_clean()
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def category_set_lifecycle(*, category: Category, months: int, actor) -> int:
+    """Change a category's lifecycle and move the computed replacement dates with it.
+
+    Dates set by hand stay. Returns how many assets got a new date.
+    """
+    category.lifecycle_months = months
+    category.full_clean()
+    category.save()
+    changed, records = [], []
+    assets = Asset.objects.select_for_update().filter(
+        category=category, replacement_due_manual=False, purchase_date__isnull=False
+    )
+    for asset in assets.select_related("category"):
+        new_due = asset.computed_replacement_due()
+        if new_due == asset.replacement_due:
+            continue
+        changes = {
+            "replacement_due": [
+                asset.replacement_due.isoformat() if asset.replacement_due else None,
+                new_due.isoformat(),
+            ]
+        }
+        asset.replacement_due = new_due
+        asset.version += 1
+        changed.append(asset)
+        records.append(
+            history.build(
+                asset,
+                actor=actor,
+                action=ChangeAction.CHANGED,
+                changes=changes,
+                source=ChangeSource.ADMIN,
+                source_detail=str(category),
+            )
+        )
+    Asset.objects.bulk_update(changed, ["replacement_due", "version"], batch_size=500)
+    ChangeRecord.objects.bulk_create(records, batch_size=500)
+    return len(changed)

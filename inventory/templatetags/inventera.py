@@ -1,0 +1,78 @@
+"""Template filters every page uses; loaded as a builtin in settings."""
+
+from django import template
+from django.utils.html import format_html
+
+from ..formatting import format_date, format_sek
+
+register = template.Library()
+
+
+@register.filter
+def sek(amount):
+    """`{{ price|sek }}` -> `8 495,00 kr`."""
+    return format_sek(amount)
+
+
+@register.filter
+def sek_whole(amount):
+    """`{{ total|sek_whole }}` -> `1 234 568 kr`, for tables of large sums."""
+    return format_sek(amount, decimals=False)
+
+
+@register.filter
+def isodate(value):
+    """`{{ day|isodate }}` -> `2026-11-22`; datetimes in Stockholm time with hh:mm."""
+    return format_date(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.simple_tag
+def widget(bound_field, **attrs):
+    """A field's widget tied to its help text and errors for screen readers."""
+    described_by = []
+    if bound_field.help_text:
+        described_by.append(f"{bound_field.auto_id}_help")
+    if bound_field.errors:
+        described_by.append(f"{bound_field.auto_id}_error")
+        attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    if bound_field.field.required and not bound_field.field.widget.is_hidden:
+        attrs.setdefault("required", True)
+    return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def is_multiple_choice(bound_field):
+    return bound_field.widget_type in ("checkboxselectmultiple", "radioselect")
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, field: str, label: str):
+    """A column header that sorts the list by `field`, and says how it is sorted now."""
+    request = context["request"]
+    current = request.GET.get("ordering", "")
+    params = request.GET.copy()
+    params.pop("page", None)
+    if current == field:
+        params["ordering"] = f"-{field}"
+        sort = "ascending"
+    elif current == f"-{field}":
+        params["ordering"] = field
+        sort = "descending"
+    else:
+        params["ordering"] = field
+        sort = None
+    arrow = {"ascending": " ▲", "descending": " ▼"}.get(sort, "")
+    return format_html(
+        '<th scope="col"{}><a href="?{}">{}<span aria-hidden="true">{}</span></a></th>',
+        format_html(' aria-sort="{}"', sort) if sort else "",
+        params.urlencode(),
+        label,
+        arrow,
+    )

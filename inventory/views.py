@@ -1,0 +1,319 @@
+"""Pages of the register. Thin: a queryset from the selectors, a form, a service call."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.shortcuts import redirect
+from django.utils.functional import cached_property
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, FormView
+from django.views.i18n import set_language
+from django_filters.views import FilterView
+
+from . import services
+from .filters import AssetFilterSet
+from .formatting import format_date
+from .forms import AssetForm, AssetStatusForm, BulkActionForm, MaintenanceForm
+from .history import rows as history_rows
+from .models import Asset, Feature, Profile
+from .selectors import (
+    asset_get,
+    asset_history,
+    asset_list,
+    assets_visible_to,
+    libraries_visible_to,
+    locations_visible_to,
+)
+
+PAGE_SIZES = (25, 50, 100, 200)
+
+
+@login_not_required
+@require_POST
+def set_language_view(request):
+    """Django's set_language, and for a logged-in user also the profile's language,
+    which e-mails from Inventera are written in."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
+    return response
+
+
+def apply_form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on its field where it has one."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+class AssetListView(PermissionRequiredMixin, FilterView):
+    permission_required = "inventory.view_asset"
+    filterset_class = AssetFilterSet
+    template_name = "inventory/asset_list.html"
+    context_object_name = "assets"
+
+    def get_queryset(self):
+        return asset_list(self.request.user).prefetch_related(
+            Prefetch("features", queryset=Feature.objects.order_by("name_sv"))
+        )
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("per_page", 50))
+        except ValueError:
+            size = 50
+        return size if size in PAGE_SIZES else 50
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["page_sizes"] = PAGE_SIZES
+        if user.has_perm("inventory.bulk_change_asset"):
+            context["bulk_form"] = BulkActionForm(
+                assets=Asset.objects.none(),
+                locations=locations_visible_to(user),
+                initial={"next": self.request.get_full_path()},
+            )
+        return context
+
+
+class AssetDetailView(PermissionRequiredMixin, DetailView):
+    permission_required = "inventory.view_asset"
+    template_name = "inventory/asset_detail.html"
+    context_object_name = "asset"
+
+    def get_object(self, queryset=None):
+        return asset_get(self.request.user, self.kwargs["tag"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        asset = self.object
+        context["history"] = [
+            (entry, history_rows(Asset, entry)) for entry in asset_history(asset)[:200]
+        ]
+        context["maintenance"] = asset.maintenance.select_related("created_by")
+        context["components"] = (
+            assets_visible_to(self.request.user)
+            .filter(parent=asset)
+            .select_related("category", "model", "manufacturer")
+        )
+        context["features"] = asset.features.all()
+        return context
+
+
+class AssetObjectMixin:
+    """The asset named in the URL, looked up after the permission check.
+
+    Looking it up only then means a user without the permission gets the same 403
+    whether the tag exists or not.
+    """
+
+    @cached_property
+    def asset(self) -> Asset:
+        return asset_get(self.request.user, self.kwargs["tag"])
+
+
+class AssetFormMixin:
+    form_class = AssetForm
+    template_name = "inventory/asset_form.html"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["libraries"] = libraries_visible_to(self.request.user)
+        return kwargs
+
+
+class AssetCreateView(PermissionRequiredMixin, AssetFormMixin, FormView):
+    permission_required = "inventory.add_asset"
+
+    def form_valid(self, form):
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("features", "version")}
+        try:
+            asset = services.asset_create(
+                actor=self.request.user, features=form.cleaned_data["features"], **data
+            )
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Asset %(tag)s was created.") % {"tag": asset.tag})
+        return redirect(asset)
+
+
+class AssetUpdateView(PermissionRequiredMixin, AssetObjectMixin, AssetFormMixin, FormView):
+    permission_required = "inventory.change_asset"
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.asset
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(asset=self.asset, **kwargs)
+
+    def form_valid(self, form):
+        data = {
+            name: value
+            for name, value in form.cleaned_data.items()
+            if name in services.EDITABLE_FIELDS
+        }
+        try:
+            asset = services.asset_update(
+                asset=self.asset,
+                actor=self.request.user,
+                expected_version=form.cleaned_data["version"],
+                data=data,
+                features=form.cleaned_data["features"],
+            )
+        except services.ConcurrentEditError as exc:
+            return self.refuse_stale(form, exc.current)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Asset %(tag)s was saved.") % {"tag": asset.tag})
+        return redirect(asset)
+
+    def refuse_stale(self, form, current: Asset):
+        """Keep what the user typed, say who changed the asset, and let them decide."""
+        latest = asset_history(current).first()
+        form.add_error(
+            None,
+            _(
+                "%(who)s saved this asset at %(when)s, after you opened it. Your changes "
+                "have not been saved. Check the asset's history below the form, then "
+                "save again to replace their version with yours."
+            )
+            % {
+                "who": (latest.actor.get_full_name() or latest.actor.username)
+                if latest and latest.actor
+                else _("Someone else"),
+                "when": format_date(current.updated_at),
+            },
+        )
+        # The next save is a deliberate choice made after reading the message.
+        form.data = form.data.copy()
+        form.data["version"] = current.version
+        context = self.get_context_data(form=form)
+        context["stale_changes"] = history_rows(Asset, latest) if latest else []
+        return self.render_to_response(context, status=409)
+
+
+class AssetStatusView(PermissionRequiredMixin, AssetObjectMixin, FormView):
+    permission_required = "inventory.change_asset_status"
+    form_class = AssetStatusForm
+    template_name = "inventory/asset_status_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "asset": self.asset}
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(asset=self.asset, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            asset = services.asset_change_status(
+                asset=self.asset,
+                to_status=form.cleaned_data["to_status"],
+                actor=self.request.user,
+                expected_version=form.cleaned_data["version"],
+                comment=form.cleaned_data["comment"],
+                **form.details(),
+            )
+        except services.ConcurrentEditError:
+            form.add_error(
+                None,
+                _("Someone else changed this asset after you opened it. Nothing was saved."),
+            )
+            return self.render_to_response(self.get_context_data(form=form), status=409)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("%(tag)s is now “%(status)s”.")
+            % {"tag": asset.tag, "status": asset.get_status_display()},
+        )
+        return redirect(asset)
+
+
+class MaintenanceCreateView(PermissionRequiredMixin, AssetObjectMixin, FormView):
+    permission_required = "inventory.add_maintenanceentry"
+    form_class = MaintenanceForm
+    template_name = "inventory/maintenance_form.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(asset=self.asset, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.maintenance_add(asset=self.asset, actor=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_form_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The maintenance was logged."))
+        return redirect(self.asset)
+
+
+class AssetBulkView(PermissionRequiredMixin, FormView):
+    """Move or change the status of the assets ticked on the list, all or none."""
+
+    permission_required = ("inventory.bulk_change_asset", "inventory.change_asset_status")
+    form_class = BulkActionForm
+    http_method_names = ["post"]
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        return {
+            **super().get_form_kwargs(),
+            "assets": assets_visible_to(user),
+            "locations": locations_visible_to(user),
+        }
+
+    def back(self, form):
+        target = form.data.get("next") or ""
+        if not url_has_allowed_host_and_scheme(
+            target, {self.request.get_host()}, require_https=self.request.is_secure()
+        ):
+            target = "inventory:asset_list"
+        return redirect(target)
+
+    def form_invalid(self, form):
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(self.request, error)
+        return self.back(form)
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            if data["action"] == BulkActionForm.MOVE:
+                count = services.assets_bulk_move(
+                    assets=data["assets"], location=data["location"], actor=self.request.user
+                )
+                message = ngettext(
+                    "%(count)d asset was moved to %(location)s.",
+                    "%(count)d assets were moved to %(location)s.",
+                    count,
+                ) % {"count": count, "location": data["location"]}
+            else:
+                count = services.assets_bulk_change_status(
+                    assets=data["assets"], to_status=data["to_status"], actor=self.request.user
+                )
+                message = ngettext(
+                    "%(count)d asset changed status.", "%(count)d assets changed status.", count
+                ) % {"count": count}
+        except ValidationError as exc:
+            messages.error(self.request, _("Nothing was changed:"))
+            for error in exc.messages:
+                messages.error(self.request, error)
+            return self.back(form)
+        messages.success(self.request, message)
+        return self.back(form)

@@ -1,0 +1,39 @@
+"""`manage.py seed_demo`: demo libraries, equipment, cases and the four demo logins."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from inventory import demo as inventory_demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the demo municipality (libraries HB, NO, SO with equipment) and the demo "
+        "users chef, it, strateg and admin (password inventera-demo). Safe to run again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load the demo even though DEBUG is off (the demo users have a known "
+            "password: never on a server people use).",
+        )
+
+    def handle(self, *args, allow_production=False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "DEBUG is off: the demo users have a published password. "
+                "Use --allow-production if you really mean it."
+            )
+        today = timezone.localdate()
+        inventory_demo.seed_reference_data()
+        users = inventory_demo.seed_users()
+        created = inventory_demo.seed_assets(users["it"], today)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data ready: {created} new assets. Log in as chef, it, strateg or "
+                f"admin with the password {inventory_demo.DEMO_PASSWORD}."
+            )
+        )

@@ -1,0 +1,123 @@
+"""Plain data for the dashboards and reports, built from the apps' visibility selectors."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count
+from django.utils import timezone
+
+from inventory.choices import ACTIVE_STATUSES, AssetStatus
+from inventory.dates import add_months
+from inventory.models import Asset
+from inventory.selectors import assets_visible_to, libraries_visible_to
+
+WARRANTY_DAYS = 90
+REPLACEMENT_MONTHS = 12
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class LibraryRow:
+    code: str
+    name: str
+    counts: tuple[int, ...]  # in the order of AssetStatus
+    total: int
+
+
+@dataclass(frozen=True)
+class AssetLine:
+    tag: str
+    name: str
+    library: str
+    day: date | None
+    days: int  # days left (warranty, replacement) or days so far (repair)
+
+
+@dataclass(frozen=True)
+class AssetDashboard:
+    today: date
+    statuses: tuple[StatusCount, ...]
+    libraries: tuple[LibraryRow, ...]
+    total: int
+    warranty_ending: tuple[AssetLine, ...]
+    warranty_ending_count: int
+    replacement_due: tuple[AssetLine, ...]
+    replacement_due_count: int
+    in_repair: tuple[AssetLine, ...]
+    in_repair_count: int
+    warranty_days: int = WARRANTY_DAYS
+    replacement_before: date | None = None
+    status_labels: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _line(asset: Asset, day: date | None, days: int) -> AssetLine:
+    return AssetLine(
+        tag=asset.tag, name=asset.short_name, library=asset.library.code, day=day, days=days
+    )
+
+
+def asset_dashboard(
+    user, *, today: date | None = None, now: datetime | None = None
+) -> AssetDashboard:
+    """The register's figures as one user may see them."""
+    now = now or timezone.now()
+    today = today or timezone.localdate(now)
+    assets = assets_visible_to(user)
+    statuses = list(AssetStatus)
+
+    grid: dict[int, dict[str, int]] = {}
+    for row in assets.values("library_id", "status").annotate(n=Count("id")).order_by():
+        grid.setdefault(row["library_id"], {})[row["status"]] = row["n"]
+    library_rows = []
+    for library in libraries_visible_to(user).order_by("code"):
+        counts = tuple(grid.get(library.id, {}).get(s, 0) for s in statuses)
+        library_rows.append(LibraryRow(library.code, library.name, counts, sum(counts)))
+    totals = [sum(row.counts[i] for row in library_rows) for i in range(len(statuses))]
+
+    active = assets.filter(status__in=ACTIVE_STATUSES).select_related(
+        "library", "model", "manufacturer", "category"
+    )
+    warranty = active.filter(
+        warranty_end__gte=today, warranty_end__lte=today + timedelta(days=WARRANTY_DAYS)
+    ).order_by("warranty_end", "tag")
+    replacement_before = add_months(today, REPLACEMENT_MONTHS)
+    replacement = active.filter(replacement_due__lt=replacement_before).order_by(
+        "replacement_due", "tag"
+    )
+    repair = (
+        assets.filter(status=AssetStatus.IN_REPAIR)
+        .select_related("library", "model", "manufacturer", "category")
+        .order_by("status_changed_at", "tag")
+    )
+
+    return AssetDashboard(
+        today=today,
+        statuses=tuple(
+            StatusCount(s.value, str(s.label), totals[i]) for i, s in enumerate(statuses)
+        ),
+        libraries=tuple(library_rows),
+        total=sum(totals),
+        warranty_ending=tuple(
+            _line(a, a.warranty_end, (a.warranty_end - today).days) for a in warranty[:LIST_LIMIT]
+        ),
+        warranty_ending_count=warranty.count(),
+        replacement_due=tuple(
+            _line(a, a.replacement_due, (a.replacement_due - today).days)
+            for a in replacement[:LIST_LIMIT]
+        ),
+        replacement_due_count=replacement.count(),
+        in_repair=tuple(
+            _line(a, timezone.localdate(a.status_changed_at), (now - a.status_changed_at).days)
+            for a in repair[:LIST_LIMIT]
+        ),
+        in_repair_count=repair.count(),
+        replacement_before=replacement_before,
+        status_labels=tuple(str(s.label) for s in statuses),
+    )
