@@ -351,8 +351,11 @@ class Asset(models.Model):
         indexes = [
             models.Index(fields=["library", "status"], name="asset_library_status"),
             models.Index(fields=["status", "status_changed_at"], name="asset_status_since"),
-            models.Index(fields=["warranty_end"], name="asset_warranty_end"),
-            models.Index(fields=["replacement_due"], name="asset_replacement_due"),
+            # Lets a count of a status (and use) filter read the index alone.
+            models.Index(fields=["status", "usage"], name="asset_status_usage"),
+            # With the status, the dashboard counts are answered from the index alone.
+            models.Index(fields=["warranty_end", "status"], name="asset_warranty_end"),
+            models.Index(fields=["replacement_due", "status"], name="asset_replacement_due"),
             models.Index(fields=["serial_number"], name="asset_serial"),
             models.Index(fields=["hostname"], name="asset_hostname"),
         ]

@@ -22,6 +22,7 @@ from .formatting import format_date
 from .forms import AssetForm, AssetStatusForm, BulkActionForm, MaintenanceForm
 from .history import rows as history_rows
 from .models import Asset, Feature, Profile
+from .pagination import KeysFirstPaginator
 from .selectors import (
     asset_get,
     asset_history,
@@ -60,6 +61,7 @@ class AssetListView(PermissionRequiredMixin, FilterView):
     filterset_class = AssetFilterSet
     template_name = "inventory/asset_list.html"
     context_object_name = "assets"
+    paginator_class = KeysFirstPaginator
 
     def get_queryset(self):
         return asset_list(self.request.user).prefetch_related(

@@ -86,15 +86,15 @@ def asset_dashboard(
     )
     warranty = active.filter(
         warranty_end__gte=today, warranty_end__lte=today + timedelta(days=WARRANTY_DAYS)
-    ).order_by("warranty_end", "tag")
+    ).order_by("warranty_end", "id")
     replacement_before = add_months(today, REPLACEMENT_MONTHS)
     replacement = active.filter(replacement_due__lt=replacement_before).order_by(
-        "replacement_due", "tag"
+        "replacement_due", "id"
     )
     repair = (
         assets.filter(status=AssetStatus.IN_REPAIR)
         .select_related("library", "model", "manufacturer", "category")
-        .order_by("status_changed_at", "tag")
+        .order_by("status_changed_at", "id")
     )
 
     return AssetDashboard(

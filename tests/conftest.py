@@ -1,4 +1,7 @@
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 from django.utils import translation
 
@@ -18,6 +21,22 @@ def _swedish(settings):
     settings.LANGUAGE_CODE = "sv"
     with translation.override("sv"):
         yield
+
+
+# The forward functions of the data migrations, as (module, function).
+DATA_MIGRATIONS = [("inventory.migrations.0002_roles", "create_roles")]
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """What the data migrations made (the roles), back in place.
+
+    A transactional test (the browser tests' live server needs one) empties every table
+    when it ends, the migrations' data included; each such test puts it back first. The
+    functions are idempotent.
+    """
+    for module, function in DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture

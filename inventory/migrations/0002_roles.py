@@ -41,9 +41,11 @@ def create_roles(apps, schema_editor):
     # Permissions are normally created after all migrations have run; make sure the
     # inventory's exist now so that they can be given to the groups.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        # Historical app configs have no models module, which create_permissions needs.
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

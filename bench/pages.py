@@ -1,0 +1,149 @@
+"""One size of the page benchmark; run by bench/run.py in a fresh process and database.
+
+Prints one JSON line: build time and, per page, median / p90 ms and queries.
+"""
+
+import json
+import random
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from decimal import Decimal
+
+import django
+
+django.setup()
+
+from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from inventory import demo  # noqa: E402
+from inventory.choices import AssetStatus  # noqa: E402
+from inventory.models import (  # noqa: E402
+    Asset,
+    Category,
+    Feature,
+    Library,
+    Location,
+    ProductModel,
+)
+
+STATUSES = [
+    AssetStatus.IN_USE,
+    AssetStatus.IN_USE,
+    AssetStatus.IN_USE,
+    AssetStatus.IN_STOCK,
+    AssetStatus.IN_REPAIR,
+    AssetStatus.RETIRED,
+    AssetStatus.ORDERED,
+]
+
+
+def build(size: int) -> User:
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    demo.seed_reference_data()
+    for n in range(4, 41):  # a municipality of 40 libraries
+        library, _ = Library.objects.get_or_create(code=f"B{n:02}", name=f"Bibliotek {n}")
+        for place in ("Publika datorer", "Personalrum", "Förråd"):
+            Location.objects.get_or_create(library=library, name=place)
+    rng = random.Random(size)
+    locations = list(Location.objects.select_related("library"))
+    categories = list(Category.objects.all())
+    models = list(ProductModel.objects.select_related("manufacturer"))
+    features = list(Feature.objects.all())
+    today = date(2026, 11, 22)
+    now = timezone.now()
+    with transaction.atomic():
+        batch = []
+        for n in range(size):
+            location = rng.choice(locations)
+            model = rng.choice(models)
+            bought = today - timedelta(days=rng.randrange(0, 6 * 365))
+            batch.append(
+                Asset(
+                    tag=f"INV-{n:07}",
+                    serial_number=f"SN{n:09}",
+                    category=rng.choice(categories),
+                    manufacturer=model.manufacturer,
+                    model=model,
+                    library=location.library,
+                    location=location,
+                    status=rng.choice(STATUSES),
+                    status_changed_at=now - timedelta(minutes=rng.randrange(0, 2 * 365 * 24 * 60)),
+                    hostname=f"pc-{n:07}",
+                    purchase_date=bought,
+                    purchase_price=Decimal(rng.randrange(500, 30000)),
+                    warranty_end=bought + timedelta(days=3 * 365),
+                    replacement_due=bought + timedelta(days=4 * 365),
+                )
+            )
+            if len(batch) == 5000:
+                Asset.objects.bulk_create(batch)
+                batch = []
+        Asset.objects.bulk_create(batch)
+        through = Asset.features.through
+        ids = list(Asset.objects.values_list("id", flat=True))
+        links = [
+            through(asset_id=asset_id, feature_id=rng.choice(features).id)
+            for asset_id in ids
+            if rng.random() < 0.3
+        ]
+        through.objects.bulk_create(links, batch_size=5000)
+    connection.cursor().execute("ANALYZE")
+    user = User.objects.create_user("bench-it", password="x")  # noqa: S106
+    user.groups.add(Group.objects.get(name="IT"))
+    return user
+
+
+def measure(client: Client, url: str, repeat: int) -> dict:
+    response = client.get(url)  # warm-up: templates, caches
+    assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    timings.sort()
+    return {
+        "url": url,
+        "median_ms": round(statistics.median(timings), 2),
+        "p90_ms": round(timings[int(len(timings) * 0.9) - 1], 2),
+        "queries": len(queries),
+    }
+
+
+def main() -> None:
+    size, repeat = int(sys.argv[1]), int(sys.argv[2])
+    start = time.perf_counter()
+    user = build(size)
+    build_seconds = time.perf_counter() - start
+    client = Client()
+    client.force_login(user)
+    last_page = max(1, (size + 49) // 50)
+    pages = {
+        "list page 1": "/inventory/assets/",
+        # Matches more than a page at every size, so that each size renders 50 rows.
+        "list filtered page 1": "/inventory/assets/?status=in_use&status=in_stock&usage=public",
+        # Matches about one asset in 700: a few rows at 1 000, a page at 100 000.
+        "list narrow filter": "/inventory/assets/?status=in_use&category=workstation&library=B07",
+        "list search page 1": "/inventory/assets/?q=000123",
+        "list sorted by warranty": "/inventory/assets/?ordering=-warranty_end",
+        "list deep page": f"/inventory/assets/?page={last_page}",
+        "list warranty within 90": "/inventory/assets/?warranty_within=90",
+        "dashboard": "/",
+    }
+    figures = {name: measure(client, url, repeat) for name, url in pages.items()}
+    print(json.dumps({"assets": size, "build_s": round(build_seconds, 1), "pages": figures}))
+
+
+if __name__ == "__main__":
+    main()
