@@ -24,7 +24,10 @@ def _swedish(settings):
 
 
 # The forward functions of the data migrations, as (module, function).
-DATA_MIGRATIONS = [("inventory.migrations.0002_roles", "create_roles")]
+DATA_MIGRATIONS = [
+    ("inventory.migrations.0002_roles", "create_roles"),
+    ("procurement.migrations.0002_roles", "add_permissions"),
+]
 
 
 @pytest.fixture

@@ -202,3 +202,5 @@ LOGGING = {
 # Inventera's own settings
 INVENTERA_PAGE_SIZE = 50
 INVENTERA_MAX_PAGE_SIZE = 500
+# Uploaded case documents: at most this many bytes each.
+INVENTERA_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

@@ -1,0 +1,184 @@
+"""Reads of procurement shared by pages, reports and reminders; above all, who sees what."""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet, Sum
+from django.http import Http404
+from django.utils import timezone
+
+from inventory.selectors import library_ids_of, sees_all_libraries
+
+from . import rules
+from .choices import STAGE_ORDER, Decision, DocumentKind, Procedure, Stage, waits_on
+from .models import FrameworkAgreement, ProcurementCase, PurchasingRuleSet
+
+URL_REFERENCE = re.compile(r"^(?P<code>[A-Z0-9]+)-(?P<year>\d{4})-(?P<number>\d{1,6})$")
+
+
+def cases_visible_to(user) -> QuerySet[ProcurementCase]:
+    """The one place that decides which cases a user may see.
+
+    A library manager sees the cases of the libraries in the profile; a case outside is
+    answered with 404, so its existence is not leaked.
+    """
+    if not user.is_active or not user.has_perm("procurement.view_procurementcase"):
+        return ProcurementCase.objects.none()
+    if sees_all_libraries(user):
+        return ProcurementCase.objects.all()
+    return ProcurementCase.objects.filter(library_id__in=library_ids_of(user))
+
+
+def case_list(user) -> QuerySet[ProcurementCase]:
+    return cases_visible_to(user).select_related("library", "category", "requested_by", "handler")
+
+
+def case_get(user, url_reference: str) -> ProcurementCase:
+    """The case written `HB-2026-0042` in a URL, if the user may see it; else Http404."""
+    match = URL_REFERENCE.match(url_reference or "")
+    if not match:
+        raise Http404
+    try:
+        return case_list(user).get(
+            library__code=match["code"], year=int(match["year"]), number=int(match["number"])
+        )
+    except ProcurementCase.DoesNotExist:
+        raise Http404 from None
+
+
+def ruleset_in_force(day: date) -> PurchasingRuleSet | None:
+    return PurchasingRuleSet.objects.filter(effective_from__lte=day).first()
+
+
+def frameworks_covering(category, day: date) -> QuerySet[FrameworkAgreement]:
+    """Joined agreements valid on `day` that cover the category."""
+    return FrameworkAgreement.objects.filter(
+        joined=True, valid_from__lte=day, valid_to__gte=day, categories=category
+    )
+
+
+def prior_direct_awards(case: ProcurementCase) -> Decimal:
+    """Direct awards of the same category in the same fiscal (calendar) year, made in cases
+    opened before this one: what the anti-splitting rule adds up."""
+    total = (
+        ProcurementCase.objects.filter(
+            category_id=case.category_id,
+            year=case.year,
+            procedure=Procedure.DIRECT_AWARD,
+        )
+        .exclude(stage=Stage.CANCELLED)
+        .filter(Q(created_at__lt=case.created_at) | Q(created_at=case.created_at, pk__lt=case.pk))
+        .exclude(pk=case.pk)
+        .aggregate(total=Sum("estimated_value"))["total"]
+    )
+    return total or Decimal(0)
+
+
+class NoRuleSet(Exception):
+    """No purchasing rule set is in force for the case's date."""
+
+
+def case_assessment(case: ProcurementCase, *, today: date | None = None) -> rules.Assessment:
+    """What the purchasing rules say of the case, by the rule set in force when it opened.
+
+    Raises NoRuleSet when the administrator has entered none for that date.
+    """
+    today = today or timezone.localdate()
+    opened = timezone.localdate(case.created_at) if case.created_at else today
+    ruleset = ruleset_in_force(opened) or ruleset_in_force(today)
+    if ruleset is None:
+        raise NoRuleSet
+    facts = rules.CaseFacts(
+        estimated_value=case.estimated_value,
+        prior_direct_awards_same_kind=prior_direct_awards(case) if case.pk else Decimal(0),
+        framework_available=frameworks_covering(case.category_id, today).exists(),
+    )
+    return rules.assess(facts, ruleset.thresholds())
+
+
+@dataclass(frozen=True)
+class ChecklistRow:
+    code: str
+    label: str  # untranslated; the page translates
+    before_stage: str
+    count: int
+    done: bool
+    have: int = 0  # for counted items, how many there are
+
+
+def _has_document(case, kind: str) -> bool:
+    return any(doc.kind == kind for doc in case.documents.all())
+
+
+def case_checklist(
+    case: ProcurementCase, assessment: rules.Assessment, *, today: date | None = None
+) -> list[ChecklistRow]:
+    """The assessment's checklist with what this case has done and what is missing."""
+    today = today or timezone.localdate()
+    approvals = [a for a in case.approvals.all() if a.decision == Decision.APPROVED]
+    quotes = list(case.quotes.all())
+    rows = []
+    for item in assessment.checklist:
+        have = 0
+        if item.code == "needs_analysis":
+            done = bool(case.analysis.strip()) or _has_document(case, DocumentKind.NEEDS_ANALYSIS)
+        elif item.code == "approval":
+            done = any(a.level >= assessment.approval_level for a in approvals)
+        elif item.code == "specification":
+            done = _has_document(case, DocumentKind.SPECIFICATION)
+        elif item.code == "quotes":
+            have = len(quotes)
+            done = have >= item.count
+        elif item.code == "direct_award_documentation":
+            done = _has_document(case, DocumentKind.DIRECT_AWARD_DOCUMENTATION)
+        elif item.code == "award_decision":
+            done = case.award_notice_sent_on is not None
+        elif item.code == "standstill":
+            done = case.award_notice_sent_on is not None and today >= rules.earliest_signing_day(
+                case.award_notice_sent_on, electronic=case.award_notice_electronic
+            )
+        elif item.code == "contract_or_order":
+            done = bool(case.order_reference.strip()) or any(
+                _has_document(case, kind) for kind in (DocumentKind.CONTRACT, DocumentKind.ORDER)
+            )
+        else:  # an item this version does not know how to check is never assumed done
+            done = False
+        rows.append(ChecklistRow(item.code, item.label, item.before_stage, item.count, done, have))
+    # Not a legal step but a practical one: an order needs a chosen supplier.
+    rows.append(
+        ChecklistRow(
+            "chosen_quote",
+            rules.gettext_noop("A quote or tender is chosen"),
+            Stage.ORDERED,
+            1,
+            any(q.chosen for q in quotes),
+        )
+    )
+    return rows
+
+
+def missing_before(rows: list[ChecklistRow], to_stage: str) -> list[ChecklistRow]:
+    """The checklist rows that must be done before a case may enter `to_stage`."""
+    if to_stage not in STAGE_ORDER:
+        return []
+    target = STAGE_ORDER.index(to_stage)
+    return [r for r in rows if not r.done and STAGE_ORDER.index(r.before_stage) <= target]
+
+
+def standstill_end(case: ProcurementCase) -> date | None:
+    if case.award_notice_sent_on is None:
+        return None
+    return rules.standstill_last_day(
+        case.award_notice_sent_on, electronic=case.award_notice_electronic
+    )
+
+
+def days_waiting(case: ProcurementCase, *, now=None) -> int:
+    now = now or timezone.now()
+    return max(0, (timezone.localdate(now) - timezone.localdate(case.stage_changed_at)).days)
+
+
+def case_waits_on(case: ProcurementCase) -> str:
+    return waits_on(case.stage, case.procedure)

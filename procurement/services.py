@@ -1,0 +1,548 @@
+"""Every write of procurement: one transaction per user action, the acting user passed in.
+
+Nothing outside `case_transition` assigns `ProcurementCase.stage`; the allowed moves are
+the table in `procurement.choices`, the guards come from the rules engine's checklist.
+"""
+
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from inventory import history
+from inventory import services as inventory_services
+from inventory.choices import AssetStatus, ChangeAction, ChangeSource
+from inventory.models import Location
+from inventory.selectors import libraries_visible_to
+
+from .choices import (
+    CLOSED_STAGES,
+    MOVER_OF_TARGET,
+    PERMISSION_OF,
+    STAGE_ORDER,
+    Decision,
+    Stage,
+    allowed_moves,
+)
+from .models import (
+    Approval,
+    CaseDocument,
+    CaseLine,
+    Comment,
+    DeliveredAsset,
+    ProcurementCase,
+    Quote,
+    ReferenceCounter,
+    StageChange,
+)
+from .selectors import (
+    NoRuleSet,
+    case_assessment,
+    case_checklist,
+    cases_visible_to,
+    missing_before,
+    ruleset_in_force,
+)
+from .uploads import check_upload
+
+TRACKED_FIELDS = (
+    "title",
+    "need",
+    "analysis",
+    "category",
+    "estimated_value",
+    "funding",
+    "grant_name",
+    "grant_spend_by",
+    "procedure",
+    "framework_agreement",
+    "advertisement_id",
+    "award_notice_sent_on",
+    "award_notice_electronic",
+    "order_reference",
+    "expected_delivery",
+    "handler",
+)
+EDITABLE_FIELDS = frozenset(TRACKED_FIELDS) - {"procedure"}
+# What a library manager may change; the rest is IT's and the procurement unit's.
+LIBRARY_FIELDS = frozenset(
+    {
+        "title",
+        "need",
+        "analysis",
+        "category",
+        "estimated_value",
+        "funding",
+        "grant_name",
+        "grant_spend_by",
+        "expected_delivery",
+    }
+)
+
+
+class ConcurrentEditError(Exception):
+    """Someone else saved the case after the user loaded it; nothing was written."""
+
+    def __init__(self, current: ProcurementCase):
+        super().__init__(f"{current.reference} is at version {current.version}")
+        self.current = current
+
+
+class MoveRefused(ValidationError):
+    """A stage move the rules do not allow (yet); the messages say why in words."""
+
+
+def _require(actor, permission: str, case: ProcurementCase | None = None) -> None:
+    """Every write is checked here, not only hidden in the template."""
+    if not actor.has_perm(permission):
+        raise PermissionDenied(permission)
+    if case is not None and not cases_visible_to(actor).filter(pk=case.pk).exists():
+        raise PermissionDenied("case outside the user's libraries")
+
+
+def _lock(case: ProcurementCase, expected_version: int | None = None) -> ProcurementCase:
+    locked = ProcurementCase.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentEditError(locked)
+    return locked
+
+
+def _apply_procedure(case: ProcurementCase) -> None:
+    """The procedure follows the rules' recommendation, or the framework chosen."""
+    try:
+        case.procedure = case_assessment(case).procedure
+    except NoRuleSet:
+        case.procedure = ""
+
+
+def _next_number(library, year: int) -> int:
+    counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
+        library=library, year=year
+    )
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return counter.last_number
+
+
+@transaction.atomic
+def case_create(
+    *,
+    actor,
+    library,
+    title: str,
+    need: str,
+    category,
+    estimated_value: Decimal,
+    lines: Iterable[dict] = (),
+    today: date | None = None,
+    **fields,
+) -> ProcurementCase:
+    """Open a case for a need, with a reference number that is never given twice.
+
+    The counter row of the library and year is locked, so two cases created at the same
+    moment get consecutive numbers.
+    """
+    _require(actor, "procurement.add_procurementcase")
+    if not libraries_visible_to(actor).filter(pk=library.pk).exists():
+        raise PermissionDenied("library outside the user's libraries")
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not settable here: {', '.join(sorted(unknown))}")
+    now = timezone.now()
+    year = (today or timezone.localdate(now)).year
+    case = ProcurementCase(
+        library=library,
+        title=title,
+        need=need,
+        category=category,
+        estimated_value=estimated_value,
+        requested_by=actor,
+        updated_by=actor,
+        year=year,
+        number=0,
+        reference="-",
+        stage=Stage.NEED,
+        stage_changed_at=now,
+        **fields,
+    )
+    case.full_clean(exclude=["reference", "number", "year"])
+    case.number = _next_number(library, year)
+    case.reference = f"{library.code} {year}/{case.number:04d}"
+    case.save()
+    _apply_procedure(case)
+    case.save(update_fields=["procedure"])
+    for line in lines:
+        line_add(case=case, actor=actor, _checked=True, **line)
+    StageChange.objects.create(case=case, actor=actor, from_stage="", to_stage=Stage.NEED)
+    history.record(
+        case,
+        actor=actor,
+        action=ChangeAction.CREATED,
+        changes=history.diff({}, history.snapshot(case, TRACKED_FIELDS)),
+    )
+    return case
+
+
+@transaction.atomic
+def case_update(
+    *, case: ProcurementCase, actor, expected_version: int, data: dict
+) -> ProcurementCase:
+    """Change a case's facts, refusing a save based on an old version."""
+    unknown = set(data) - EDITABLE_FIELDS
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    _require(actor, "procurement.change_procurementcase", case)
+    if not actor.has_perm("procurement.advance_technical") and set(data) - LIBRARY_FIELDS:
+        raise PermissionDenied("fields of IT's stages")
+    locked = _lock(case, expected_version)
+    if locked.stage in CLOSED_STAGES:
+        raise ValidationError(_("A closed or cancelled case cannot be changed."))
+    before = history.snapshot(locked, TRACKED_FIELDS)
+    for name, value in data.items():
+        setattr(locked, name, value)
+    locked.full_clean()
+    _apply_procedure(locked)
+    changes = history.diff(before, history.snapshot(locked, TRACKED_FIELDS))
+    if changes:
+        locked.version += 1
+        locked.updated_by = actor
+        locked.save()
+        history.record(locked, actor=actor, action=ChangeAction.CHANGED, changes=changes)
+    return locked
+
+
+def _move_permission(current: str, to_stage: str) -> str:
+    if to_stage in (Stage.ON_HOLD, Stage.CANCELLED) or current == Stage.ON_HOLD:
+        return "procurement.hold_case"
+    if to_stage not in MOVER_OF_TARGET:  # not a move anyone makes; refused below
+        return "procurement.change_procurementcase"
+    return PERMISSION_OF[MOVER_OF_TARGET[to_stage]]
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    to_stage: str
+    missing: tuple[str, ...]  # untranslated labels of what the rules still require
+
+
+def case_move_options(case: ProcurementCase, user, *, today: date | None = None):
+    """The moves `user` may make now, each with what is still missing (for the page)."""
+    try:
+        assessment = case_assessment(case, today=today)
+    except NoRuleSet:
+        assessment = None
+    standstill = assessment.standstill_applies if assessment else True
+    options = []
+    rows = case_checklist(case, assessment, today=today) if assessment else []
+    for to_stage in allowed_moves(
+        case.stage, stage_before_hold=case.stage_before_hold, standstill_applies=standstill
+    ):
+        if not user.has_perm(_move_permission(case.stage, to_stage)):
+            continue
+        missing = tuple(r.label for r in missing_before(rows, to_stage))
+        options.append(MoveOption(to_stage, missing))
+    return options
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    case: ProcurementCase,
+    to_stage: str,
+    actor,
+    comment: str = "",
+    override_reason: str = "",
+    expected_version: int | None = None,
+    today: date | None = None,
+) -> ProcurementCase:
+    """Move a case to another stage if the table and the rules' checklist allow it.
+
+    A refused move raises MoveRefused naming what is missing. With `override_reason`, a
+    holder of the override permission may pass the guards; the timeline shows it.
+    """
+    today = today or timezone.localdate()
+    locked = _lock(case, expected_version)
+    _require(actor, _move_permission(locked.stage, to_stage), locked)
+    try:
+        assessment = case_assessment(locked, today=today)
+    except NoRuleSet:
+        raise MoveRefused(
+            _("No purchasing rule set is in force; ask the administrator to enter one.")
+        ) from None
+    if to_stage not in allowed_moves(
+        locked.stage,
+        stage_before_hold=locked.stage_before_hold,
+        standstill_applies=assessment.standstill_applies,
+    ):
+        raise MoveRefused(
+            _("A case cannot go from “%(from)s” to “%(to)s”.")
+            % {"from": locked.get_stage_display(), "to": Stage(to_stage).label}
+        )
+    if to_stage in (Stage.ON_HOLD, Stage.CANCELLED) and not comment.strip():
+        raise MoveRefused({"comment": _("Give the reason.")})
+    overridden = ""
+    if to_stage in STAGE_ORDER and locked.stage != Stage.ON_HOLD:
+        missing = missing_before(case_checklist(locked, assessment, today=today), to_stage)
+        reasons = [_(row.label) for row in missing]
+        if (
+            to_stage == Stage.SPECIFICATION
+            and not locked.approvals.filter(decision=Decision.APPROVED).exists()
+        ):
+            reasons.append(_("The case has not been approved."))
+        if reasons:
+            if not override_reason.strip():
+                raise MoveRefused([_("The rules require this first:"), *reasons], code="guard")
+            _require(actor, "procurement.override_guard")
+            overridden = "; ".join(reasons)
+
+    from_stage = locked.stage
+    if to_stage == Stage.ON_HOLD:
+        locked.stage_before_hold = from_stage
+        locked.hold_reason = comment.strip()
+    elif from_stage == Stage.ON_HOLD:
+        locked.stage_before_hold = ""
+    if to_stage == Stage.CANCELLED:
+        locked.cancel_reason = comment.strip()
+    locked.stage = to_stage
+    locked.stage_changed_at = timezone.now()
+    locked.version += 1
+    locked.updated_by = actor
+    locked.save()
+    StageChange.objects.create(
+        case=locked,
+        actor=actor,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        comment=(comment.strip() + ("\n" if comment.strip() and overridden else ""))
+        + (override_reason.strip() if overridden else ""),
+        overridden=overridden,
+    )
+    return locked
+
+
+@transaction.atomic
+def case_decide(
+    *,
+    case: ProcurementCase,
+    actor,
+    decision: str,
+    level: int,
+    comment: str = "",
+    today: date | None = None,
+) -> ProcurementCase:
+    """Approve (and move on to requirements) or reject (and cancel) a case at approval."""
+    _require(actor, "procurement.approve_case", case)
+    locked = _lock(case)
+    if locked.stage != Stage.APPROVAL:
+        raise ValidationError(_("Only a case waiting for approval can be decided."))
+    if decision == Decision.REJECTED and not comment.strip():
+        raise ValidationError({"comment": _("Give the reason for the rejection.")})
+    ruleset = ruleset_in_force(today or timezone.localdate())
+    names = ruleset.level_names if ruleset else []
+    if names and not 0 <= level < len(names):
+        raise ValidationError({"level": _("Choose a delegation level.")})
+    Approval.objects.create(
+        case=locked,
+        decision=decision,
+        level=level,
+        level_name=names[level] if names else "",
+        decided_by=actor,
+        comment=comment.strip(),
+    )
+    if decision == Decision.APPROVED:
+        return case_transition(
+            case=locked, to_stage=Stage.SPECIFICATION, actor=actor, comment=comment, today=today
+        )
+    return case_transition(
+        case=locked, to_stage=Stage.CANCELLED, actor=actor, comment=comment, today=today
+    )
+
+
+@transaction.atomic
+def line_add(
+    *,
+    case: ProcurementCase,
+    actor,
+    category,
+    description: str,
+    quantity: int,
+    estimated_unit_price: Decimal,
+    _checked: bool = False,
+) -> CaseLine:
+    if not _checked:
+        _require(actor, "procurement.change_procurementcase", case)
+    line = CaseLine(
+        case=case,
+        category=category,
+        description=description,
+        quantity=quantity,
+        estimated_unit_price=estimated_unit_price,
+    )
+    line.full_clean()
+    line.save()
+    return line
+
+
+@transaction.atomic
+def quote_add(*, case: ProcurementCase, actor, **fields) -> Quote:
+    """Register a quote or tender received from a supplier."""
+    _require(actor, "procurement.advance_technical", case)
+    if case.stage in CLOSED_STAGES:
+        raise ValidationError(_("A closed or cancelled case cannot be changed."))
+    quote = Quote(case=case, created_by=actor, **fields)
+    quote.full_clean()
+    quote.save()
+    return quote
+
+
+@transaction.atomic
+def quote_choose(*, case: ProcurementCase, quote: Quote, actor) -> Quote:
+    """Choose the winning quote; any earlier choice is undone."""
+    _require(actor, "procurement.advance_technical", case)
+    if quote.case_id != case.pk:
+        raise ValidationError(_("The quote belongs to another case."))
+    _lock(case)
+    case.quotes.filter(chosen=True).update(chosen=False)
+    quote.chosen = True
+    quote.save(update_fields=["chosen"])
+    return quote
+
+
+@transaction.atomic
+def comment_add(*, case: ProcurementCase, actor, text: str) -> Comment:
+    _require(actor, "procurement.add_comment", case)
+    comment = Comment(case=case, author=actor, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def document_add(*, case: ProcurementCase, actor, kind: str, upload) -> CaseDocument:
+    """Store an uploaded document privately after checking its size and real type."""
+    _require(actor, "procurement.add_casedocument", case)
+    content_type = check_upload(upload, max_bytes=settings.INVENTERA_MAX_UPLOAD_BYTES)
+    document = CaseDocument(
+        case=case,
+        kind=kind,
+        token=secrets.token_hex(16),
+        original_name=upload.name[-255:],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    document.file = upload
+    document.full_clean()
+    document.save()
+    return document
+
+
+@dataclass(frozen=True)
+class DeliveryItem:
+    line: CaseLine
+    serial_numbers: Sequence[str]
+    tags: Sequence[str] = ()  # typed tags; empty to have them assigned
+
+
+def delivery_tag(case: ProcurementCase, index: int) -> str:
+    return f"{case.library.code}-{case.year}-{case.number:04d}-{index:02d}"
+
+
+@transaction.atomic
+def assets_register_delivery(
+    *,
+    case: ProcurementCase,
+    actor,
+    items: Sequence[DeliveryItem],
+    location: Location,
+    delivered_on: date | None = None,
+) -> list:
+    """Register the delivered lines as assets in one step, all of them or none.
+
+    Each asset gets the line's category, price (ordered, else estimated) and the delivery
+    date as purchase date, and is linked to the case and line.
+    """
+    _require(actor, "procurement.register_delivery", case)
+    _require(actor, "inventory.add_asset")
+    locked = _lock(case)
+    if locked.stage != Stage.DELIVERED:
+        raise ValidationError(_("Delivered items are registered when the case is delivered."))
+    if location.library_id != locked.library_id:
+        raise ValidationError({"location": _("The location must be in the case's library.")})
+    delivered_on = delivered_on or timezone.localdate()
+    errors: list[str] = []
+    index = locked.delivered_assets.count()
+    created = []
+    for number, item in enumerate(items, start=1):
+        serials = [s.strip() for s in item.serial_numbers if s.strip()]
+        tags = [t.strip() for t in item.tags if t.strip()]
+        already = item.line.delivered_assets.count()
+        if item.line.case_id != locked.pk:
+            errors.append(_("Line %(n)d belongs to another case.") % {"n": number})
+            continue
+        if len(serials) + already > item.line.quantity:
+            errors.append(
+                _(
+                    "Line %(n)d (%(line)s): %(count)d serial numbers, but only %(left)d left to "
+                    "deliver."
+                )
+                % {
+                    "n": number,
+                    "line": item.line.description,
+                    "count": len(serials),
+                    "left": item.line.quantity - already,
+                }
+            )
+            continue
+        if tags and len(tags) != len(serials):
+            errors.append(
+                _("Line %(n)d (%(line)s): give one asset tag per serial number, or none.")
+                % {"n": number, "line": item.line.description}
+            )
+            continue
+        if len(set(serials)) != len(serials):
+            errors.append(
+                _("Line %(n)d (%(line)s): a serial number is given twice.")
+                % {"n": number, "line": item.line.description}
+            )
+            continue
+        for position, serial in enumerate(serials):
+            index += 1
+            tag = tags[position] if tags else delivery_tag(locked, index)
+            try:
+                # A savepoint per asset: one refused asset is reported, the rest checked,
+                # and the outer transaction still writes nothing unless all pass.
+                with transaction.atomic():
+                    asset = inventory_services.asset_create(
+                        actor=actor,
+                        source=ChangeSource.DELIVERY,
+                        source_detail=locked.reference,
+                        tag=tag,
+                        serial_number=serial,
+                        category=item.line.category,
+                        library=locked.library,
+                        location=location,
+                        status=AssetStatus.IN_STOCK,
+                        purchase_date=delivered_on,
+                        purchase_price=item.line.unit_price,
+                    )
+                    created.append(DeliveredAsset(case=locked, line=item.line, asset=asset))
+            except ValidationError as exc:
+                errors.extend(
+                    _("Line %(n)d, serial number %(serial)s: %(message)s")
+                    % {"n": number, "serial": serial, "message": message}
+                    for message in exc.messages
+                )
+    if errors:
+        raise ValidationError(errors)
+    if not created:
+        raise ValidationError(_("Paste at least one serial number."))
+    DeliveredAsset.objects.bulk_create(created)
+    return [link.asset for link in created]
