@@ -325,8 +325,6 @@ class ProcurementCase(models.Model):
             errors["grant_name"] = _("Name the grant that pays for this.")
         if self.funding == Funding.GRANT and not self.grant_spend_by:
             errors["grant_spend_by"] = _("Say by when the grant must be spent.")
-        if self.procedure == Procedure.CALL_OFF and not self.framework_agreement_id:
-            errors["framework_agreement"] = _("A call-off needs the framework agreement.")
         if errors:
             raise ValidationError(errors)
 

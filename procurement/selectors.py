@@ -146,6 +146,16 @@ def case_checklist(
         else:  # an item this version does not know how to check is never assumed done
             done = False
         rows.append(ChecklistRow(item.code, item.label, item.before_stage, item.count, done, have))
+    if assessment.procedure == Procedure.CALL_OFF:
+        rows.append(
+            ChecklistRow(
+                "framework_agreement",
+                rules.gettext_noop("The framework agreement to call off from is chosen"),
+                Stage.SOURCING,
+                1,
+                case.framework_agreement_id is not None,
+            )
+        )
     # Not a legal step but a practical one: an order needs a chosen supplier.
     rows.append(
         ChecklistRow(

@@ -23,6 +23,8 @@ def _swedish(settings):
         yield
 
 
+pytest_plugins = ["tests.procurement_fixtures"]
+
 # The forward functions of the data migrations, as (module, function).
 DATA_MIGRATIONS = [
     ("inventory.migrations.0002_roles", "create_roles"),

@@ -55,3 +55,28 @@ def test_refuses_without_debug_unless_told(settings):
     with pytest.raises(CommandError):
         call_command("seed_demo")
     assert not Asset.objects.exists()
+
+
+def test_seed_demo_has_cases_in_every_stage_the_issue_names():
+    from procurement.models import ProcurementCase, PurchasingRuleSet
+    from procurement.selectors import case_assessment
+
+    call_command("seed_demo", allow_production=True)
+    call_command("seed_demo", allow_production=True)
+    rules_2026 = PurchasingRuleSet.objects.get(effective_from="2026-01-01")
+    assert rules_2026.direct_award_limit == 700000
+    assert rules_2026.documentation_threshold == 100000
+    assert rules_2026.eu_threshold_confirmed is False
+    cases = {case.title: case for case in ProcurementCase.objects.all()}
+    assert len(cases) == 8  # idempotent
+    help_centre = cases["Ersätta åtta publika datorer och fyra skannrar i digitala hjälpcentret"]
+    assert help_centre.stage == "sourcing"
+    assert help_centre.quotes.count() == 2
+    assert case_assessment(help_centre).required_quotes == 3
+    assert cases["VR-utrustning med support för tre bibliotek"].stage == "standstill"
+    tablets = cases["Surfplattor till barnavdelningen"]
+    assert tablets.stage == "delivered" and not tablets.delivered_assets.exists()
+    assert cases["Skärmar till personalrummet"].stage == "closed"
+    assert cases["Skärmar till personalrummet"].delivered_assets.count() == 4
+    split = cases["Bärbara personaldatorer för programverksamhet"]
+    assert "aggregation_over_limit" in [w.code for w in case_assessment(split).warnings]

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from inventory import demo as inventory_demo
+from procurement import demo as procurement_demo
 
 
 class Command(BaseCommand):
@@ -31,9 +32,12 @@ class Command(BaseCommand):
         inventory_demo.seed_reference_data()
         users = inventory_demo.seed_users()
         created = inventory_demo.seed_assets(users["it"], today)
+        procurement_demo.seed_rules()
+        cases = procurement_demo.seed_cases(users, today)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data ready: {created} new assets. Log in as chef, it, strateg or "
+                f"Demo data ready: {created} new assets, {cases} new procurement cases. "
+                "Log in as chef, it, strateg or "
                 f"admin with the password {inventory_demo.DEMO_PASSWORD}."
             )
         )

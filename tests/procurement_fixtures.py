@@ -1,3 +1,5 @@
+"""Fixtures of procurement, for every test folder (registered in tests/conftest.py)."""
+
 from datetime import date
 from decimal import Decimal
 
