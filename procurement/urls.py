@@ -1,3 +1,36 @@
+from django.urls import path
+
+from . import views
+
 app_name = "procurement"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/", views.CaseListView.as_view(), name="case_list"),
+    path("cases/add/", views.CaseCreateView.as_view(), name="case_create"),
+    path("cases/<str:reference>/", views.CaseDetailView.as_view(), name="case_detail"),
+    path("cases/<str:reference>/edit/", views.CaseUpdateView.as_view(), name="case_update"),
+    path("cases/<str:reference>/move/", views.CaseMoveView.as_view(), name="case_move"),
+    path("cases/<str:reference>/decide/", views.CaseDecideView.as_view(), name="case_decide"),
+    path("cases/<str:reference>/quotes/add/", views.QuoteCreateView.as_view(), name="quote_create"),
+    path(
+        "cases/<str:reference>/quotes/<int:pk>/choose/",
+        views.QuoteChooseView.as_view(),
+        name="quote_choose",
+    ),
+    path(
+        "cases/<str:reference>/documents/add/",
+        views.DocumentCreateView.as_view(),
+        name="document_create",
+    ),
+    path(
+        "cases/<str:reference>/documents/<int:pk>/",
+        views.DocumentDownloadView.as_view(),
+        name="document_download",
+    ),
+    path(
+        "cases/<str:reference>/comments/add/",
+        views.CommentCreateView.as_view(),
+        name="comment_create",
+    ),
+    path("cases/<str:reference>/delivery/", views.CaseDeliveryView.as_view(), name="case_delivery"),
+]

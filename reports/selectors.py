@@ -10,6 +10,8 @@ from inventory.choices import ACTIVE_STATUSES, AssetStatus
 from inventory.dates import add_months
 from inventory.models import Asset
 from inventory.selectors import assets_visible_to, libraries_visible_to
+from procurement.choices import OPEN_STAGES, Party, Stage
+from procurement.selectors import case_list, case_waits_on, days_waiting
 
 WARRANTY_DAYS = 90
 REPLACEMENT_MONTHS = 12
@@ -120,4 +122,76 @@ def asset_dashboard(
         in_repair_count=repair.count(),
         replacement_before=replacement_before,
         status_labels=tuple(str(s.label) for s in statuses),
+    )
+
+
+@dataclass(frozen=True)
+class CaseLine:
+    reference: str
+    url: str
+    title: str
+    library: str
+    stage: str
+    stage_label: str
+    waits_on: str
+    waits_on_label: str
+    days: int
+
+
+@dataclass(frozen=True)
+class CaseDashboard:
+    open_count: int
+    by_stage: tuple[StatusCount, ...]
+    waiting_on_me: tuple[CaseLine, ...]
+    longest_waiting: tuple[CaseLine, ...]
+    my_parties: tuple[str, ...]
+
+
+def parties_of(user) -> tuple[str, ...]:
+    """Which of the parties a case can wait on this user acts for."""
+    parties = []
+    if user.has_perm("procurement.advance_need"):
+        parties.append(Party.LIBRARY)
+    if user.has_perm("procurement.advance_technical"):
+        parties += [Party.IT, Party.PROCUREMENT_UNIT, Party.SUPPLIER]
+    if user.has_perm("procurement.approve_case"):
+        parties.append(Party.STRATEGIST)
+    return tuple(parties)
+
+
+def case_dashboard(user, *, now: datetime | None = None) -> CaseDashboard:
+    """Open cases as one user may see them: by stage, and who acts next for how long."""
+    now = now or timezone.now()
+    cases = list(case_list(user).filter(stage__in=OPEN_STAGES).order_by("stage_changed_at", "id"))
+    counts: dict[str, int] = {}
+    for case in cases:
+        counts[case.stage] = counts.get(case.stage, 0) + 1
+    party_labels = dict(Party.choices)
+    lines = []
+    for case in cases:
+        party = case_waits_on(case)
+        lines.append(
+            CaseLine(
+                reference=case.reference,
+                url=case.get_absolute_url(),
+                title=case.title,
+                library=case.library.code,
+                stage=case.stage,
+                stage_label=case.get_stage_display(),
+                waits_on=party,
+                waits_on_label=str(party_labels.get(party, "")),
+                days=days_waiting(case, now=now),
+            )
+        )
+    mine = parties_of(user)
+    return CaseDashboard(
+        open_count=len(cases),
+        by_stage=tuple(
+            StatusCount(stage, str(Stage(stage).label), counts[stage])
+            for stage in OPEN_STAGES
+            if counts.get(stage)
+        ),
+        waiting_on_me=tuple(line for line in lines if line.waits_on in mine)[:LIST_LIMIT],
+        longest_waiting=tuple(lines[:LIST_LIMIT]),
+        my_parties=mine,
     )

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 
 from inventory.roles import role_labels
 
-from .selectors import asset_dashboard
+from .selectors import asset_dashboard, case_dashboard
 
 
 class DashboardView(TemplateView):
@@ -21,6 +21,8 @@ class DashboardView(TemplateView):
         context["roles"] = role_labels(user)
         if user.has_perm("inventory.view_asset"):
             context["assets"] = asset_dashboard(user)
+        if user.has_perm("procurement.view_procurementcase"):
+            context["cases"] = case_dashboard(user)
         return context
 
 
