@@ -1,5 +1,8 @@
 """The equipment register: libraries and places, categories, assets and their history."""
 
+import uuid
+from pathlib import PurePath
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -483,3 +486,41 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+
+def _import_upload_to(instance: "AssetImport", filename: str) -> str:
+    # The stored name is random: the user's file name is kept in the row, never trusted
+    # as a path.
+    suffix = "".join(c for c in PurePath(filename).suffix.lower() if c.isalnum() or c == ".")
+    return f"imports/{uuid.uuid4().hex}{suffix[:10]}"
+
+
+class AssetImport(models.Model):
+    """An uploaded asset file, kept between its preview and the user's confirmation.
+
+    The file lives under MEDIA_ROOT/imports/, where every web worker can read it; it is
+    removed when the import is confirmed or cancelled, and stale ones are swept away.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    file = models.FileField(_("file"), upload_to=_import_upload_to)
+    file_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    mapping = models.CharField(_("column mapping"), max_length=20, blank=True)
+    create_missing = models.BooleanField(_("create missing"), default=False)
+    # Columns the user mapped by hand: {column number as text: field key or ""}.
+    columns = models.JSONField(_("columns"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("asset import")
+        verbose_name_plural = _("asset imports")
+
+    def __str__(self) -> str:
+        return self.file_name

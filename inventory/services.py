@@ -407,3 +407,10 @@ def category_set_lifecycle(*, category: Category, months: int, actor) -> int:
     Asset.objects.bulk_update(changed, ["replacement_due", "version"], batch_size=500)
     ChangeRecord.objects.bulk_create(records, batch_size=500)
     return len(changed)
+
+
+# Public names for the helpers the bulk import (inventory.resources) applies row by row,
+# so that an imported asset gets exactly the derived values and status moves of a form.
+set_derived = _set_derived
+apply_status_move = _move
+non_empty = _non_empty
