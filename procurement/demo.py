@@ -7,13 +7,14 @@ import io
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.db.models import F
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from inventory.models import Category, Library, Location
+from inventory.models import Category, ChangeRecord, Library, Location
 
 from . import services
 from .choices import AgreementBody, CallOffMethod, Decision, DocumentKind, Funding, Stage
@@ -142,10 +143,16 @@ def _to_approval(case, chef, strateg, level: int, analysis: str):
 
 
 def _age(case, days: int) -> None:
-    """Let the demo show how long a case has waited: its last move `days` ago."""
-    moved = timezone.now() - timedelta(days=days)
-    ProcurementCase.objects.filter(pk=case.pk).update(stage_changed_at=moved)
-    case.timeline.filter(to_stage=case.stage).update(at=moved)
+    """Let the demo show how long a case has waited: the whole case moved `days` back,
+    so that its last move was `days` ago and the timeline keeps its order."""
+    shift = timedelta(days=days)
+    ProcurementCase.objects.filter(pk=case.pk).update(
+        stage_changed_at=F("stage_changed_at") - shift, created_at=F("created_at") - shift
+    )
+    case.timeline.update(at=F("at") - shift)
+    ChangeRecord.objects.filter(
+        content_type=ContentType.objects.get_for_model(ProcurementCase), object_id=case.pk
+    ).update(at=F("at") - shift)
 
 
 def _open(title: str, actor, library: str, category: str, value: str, lines, **fields):
