@@ -467,7 +467,9 @@ def assets_register_delivery(
     """Register the delivered lines as assets in one step, all of them or none.
 
     Each asset gets the line's category, price (ordered, else estimated) and the delivery
-    date as purchase date, and is linked to the case and line.
+    date as purchase date, and is linked to the case and line. A refusal is a
+    ValidationError whose keys are `line_<line id>` (and `location`, or none for the
+    whole delivery), so a page can show each message beside its line.
     """
     _require(actor, "procurement.register_delivery", case)
     _require(actor, "inventory.add_asset")
@@ -477,7 +479,11 @@ def assets_register_delivery(
     if location.library_id != locked.library_id:
         raise ValidationError({"location": _("The location must be in the case's library.")})
     delivered_on = delivered_on or timezone.localdate()
-    errors: list[str] = []
+    errors: dict[str, list[str]] = {}
+
+    def refuse(item: DeliveryItem, message: str) -> None:
+        errors.setdefault(f"line_{item.line.pk}", []).append(message)
+
     index = locked.delivered_assets.count()
     created = []
     for number, item in enumerate(items, start=1):
@@ -485,10 +491,11 @@ def assets_register_delivery(
         tags = [t.strip() for t in item.tags if t.strip()]
         already = item.line.delivered_assets.count()
         if item.line.case_id != locked.pk:
-            errors.append(_("Line %(n)d belongs to another case.") % {"n": number})
+            refuse(item, _("Line %(n)d belongs to another case.") % {"n": number})
             continue
         if len(serials) + already > item.line.quantity:
-            errors.append(
+            refuse(
+                item,
                 _(
                     "Line %(n)d (%(line)s): %(count)d serial numbers, but only %(left)d left to "
                     "deliver."
@@ -498,19 +505,21 @@ def assets_register_delivery(
                     "line": item.line.description,
                     "count": len(serials),
                     "left": item.line.quantity - already,
-                }
+                },
             )
             continue
         if tags and len(tags) != len(serials):
-            errors.append(
+            refuse(
+                item,
                 _("Line %(n)d (%(line)s): give one asset tag per serial number, or none.")
-                % {"n": number, "line": item.line.description}
+                % {"n": number, "line": item.line.description},
             )
             continue
         if len(set(serials)) != len(serials):
-            errors.append(
+            refuse(
+                item,
                 _("Line %(n)d (%(line)s): a serial number is given twice.")
-                % {"n": number, "line": item.line.description}
+                % {"n": number, "line": item.line.description},
             )
             continue
         for position, serial in enumerate(serials):
@@ -535,11 +544,12 @@ def assets_register_delivery(
                     )
                     created.append(DeliveredAsset(case=locked, line=item.line, asset=asset))
             except ValidationError as exc:
-                errors.extend(
-                    _("Line %(n)d, serial number %(serial)s: %(message)s")
-                    % {"n": number, "serial": serial, "message": message}
-                    for message in exc.messages
-                )
+                for message in exc.messages:
+                    refuse(
+                        item,
+                        _("Line %(n)d, serial number %(serial)s: %(message)s")
+                        % {"n": number, "serial": serial, "message": message},
+                    )
     if errors:
         raise ValidationError(errors)
     if not created:

@@ -516,32 +516,6 @@ class DocumentDownloadView(CaseObjectMixin, PermissionRequiredMixin, View):
         return response
 
 
-def split_line_errors(messages_: list[str], count: int) -> tuple[dict[int, list[str]], list[str]]:
-    """The delivery service's messages by the line number they start with ("Line 2 …"),
-    in the user's language or, where the catalogue lacks the message, in English."""
-    per_line: dict[int, list[str]] = {}
-    general = []
-    prefixes = {
-        number: {_("Line %(n)d") % {"n": number}, f"Line {number}"}
-        for number in range(1, count + 1)
-    }
-    for message in messages_:
-        number = next(
-            (
-                number
-                for number, starts in prefixes.items()
-                for prefix in starts
-                if message.startswith(prefix) and not message[len(prefix) :][:1].isdigit()
-            ),
-            None,
-        )
-        if number is None:
-            general.append(message)
-        else:
-            per_line.setdefault(number, []).append(message)
-    return per_line, general
-
-
 class CaseDeliveryView(CaseObjectMixin, PermissionRequiredMixin, FormView):
     """Register the delivered lines as assets in one step, all of them or none."""
 
@@ -592,14 +566,13 @@ class CaseDeliveryView(CaseObjectMixin, PermissionRequiredMixin, FormView):
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                apply_form_errors(form, exc)
+                for key, errors in exc.error_dict.items():
+                    # The service keys a line's messages `line_<id>`; they go beside
+                    # that line's serial numbers.
+                    field = f"serials_{key[5:]}" if key.startswith("line_") else key
+                    form.add_error(field if field in form.fields else None, errors)
             else:
-                per_line, general = split_line_errors(exc.messages, len(form.lines))
-                for number, line_messages in per_line.items():
-                    line = form.lines[number - 1]
-                    form.add_error(f"serials_{line.pk}", line_messages)
-                for message in general:
-                    form.add_error(None, message)
+                form.add_error(None, exc)
             return self.form_invalid(form)
         messages.success(
             self.request,

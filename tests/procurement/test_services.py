@@ -369,7 +369,7 @@ class TestDelivery:
                     )
                 ],
             )
-        assert "SN2" in " ".join(error.value.messages)
+        assert "SN2" in " ".join(error.value.message_dict[f"line_{line.pk}"])
         assert not Asset.objects.filter(serial_number__in=["SN1", "SN2"]).exists()
         assert not delivered.delivered_assets.exists()
 
