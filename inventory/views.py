@@ -35,6 +35,20 @@ from .selectors import (
 PAGE_SIZES = (25, 50, 100, 200)
 
 
+class PageSizeMixin:
+    """A list's rows per page from `?per_page=`, one of PAGE_SIZES (50 otherwise)."""
+
+    def get_paginate_by(self, queryset):
+        try:
+            size = int(self.request.GET.get("per_page", 50))
+        except ValueError:
+            size = 50
+        return size if size in PAGE_SIZES else 50
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(page_sizes=PAGE_SIZES, **kwargs)
+
+
 @login_not_required
 @require_POST
 def set_language_view(request):
@@ -56,7 +70,7 @@ def apply_form_errors(form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-class AssetListView(PermissionRequiredMixin, FilterView):
+class AssetListView(PermissionRequiredMixin, PageSizeMixin, FilterView):
     permission_required = "inventory.view_asset"
     filterset_class = AssetFilterSet
     template_name = "inventory/asset_list.html"
@@ -68,17 +82,9 @@ class AssetListView(PermissionRequiredMixin, FilterView):
             Prefetch("features", queryset=Feature.objects.order_by("name_sv"))
         )
 
-    def get_paginate_by(self, queryset):
-        try:
-            size = int(self.request.GET.get("per_page", 50))
-        except ValueError:
-            size = 50
-        return size if size in PAGE_SIZES else 50
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["page_sizes"] = PAGE_SIZES
         if user.has_perm("inventory.bulk_change_asset"):
             context["bulk_form"] = BulkActionForm(
                 assets=Asset.objects.none(),

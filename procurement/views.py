@@ -26,7 +26,7 @@ from inventory.history import records_for
 from inventory.history import rows as history_rows
 from inventory.pagination import KeysFirstPaginator
 from inventory.selectors import libraries_visible_to, locations_visible_to
-from inventory.views import apply_form_errors
+from inventory.views import PageSizeMixin, apply_form_errors
 
 from . import selectors, services
 from .choices import CLOSED_STAGES, Party, Procedure, Stage
@@ -54,7 +54,6 @@ from .models import (
     StageChange,
 )
 
-PAGE_SIZES = (25, 50, 100, 200)
 DETAIL_TEMPLATE = "procurement/case_detail.html"
 
 
@@ -63,7 +62,7 @@ def party_label(case: ProcurementCase) -> str:
     return str(Party(party).label) if party else ""
 
 
-class CaseListView(PermissionRequiredMixin, FilterView):
+class CaseListView(PermissionRequiredMixin, PageSizeMixin, FilterView):
     permission_required = "procurement.view_procurementcase"
     filterset_class = CaseFilterSet
     template_name = "procurement/case_list.html"
@@ -73,17 +72,9 @@ class CaseListView(PermissionRequiredMixin, FilterView):
     def get_queryset(self):
         return selectors.case_list(self.request.user)
 
-    def get_paginate_by(self, queryset):
-        try:
-            size = int(self.request.GET.get("per_page", 50))
-        except ValueError:
-            size = 50
-        return size if size in PAGE_SIZES else 50
-
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        context["page_sizes"] = PAGE_SIZES
         context["rows"] = [
             {
                 "case": case,

@@ -912,7 +912,7 @@ class TestDelivery:
         assert not DeliveredAsset.objects.exists()
         # The message sits at its line's field (and in the summary, linked to it).
         [message] = form.errors[f"serials_{line.pk}"]
-        assert message.startswith((_("Line %(n)d") % {"n": 1}, "Line 1"))
+        assert message.startswith("Rad 1 (Publik dator): 3 serienummer")
         assert f'href="#id_serials_{line.pk}"' in content
 
     def test_duplicate_tag_refuses_everything(
