@@ -54,3 +54,14 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_a_bare_checkout_checks_its_migrations_but_serves_nothing(tmp_path):
+    # No DEBUG, no SECRET_KEY: only the commands that work on the source tree run.
+    bare = {"DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path}/db.sqlite3"}
+    result = manage("makemigrations", "--check", "--dry-run", env=bare)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "No changes detected" in result.stdout
+    result = manage("migrate", env=bare)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
