@@ -1,7 +1,5 @@
 """One FilterSet per listed model; the list page, its export and the reports share it."""
 
-from datetime import timedelta
-
 import django_filters
 from django import forms
 from django.db.models import Q
@@ -10,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .choices import AssetStatus, Usage
 from .models import Asset, Category, Feature, Library, Location, ProductModel
-from .selectors import libraries_visible_to, locations_visible_to
+from .selectors import libraries_visible_to, locations_visible_to, warranty_ending
 
 
 def _libraries(request):
@@ -111,10 +109,7 @@ class AssetFilterSet(django_filters.FilterSet):
     def filter_warranty_within(self, queryset, name, value):
         if value is None:
             return queryset
-        today = timezone.localdate()
-        return queryset.filter(
-            warranty_end__gte=today, warranty_end__lte=today + timedelta(days=int(value))
-        )
+        return warranty_ending(queryset, today=timezone.localdate(), days=int(value))
 
     @property
     def qs(self):

@@ -1,11 +1,21 @@
 """Reads shared by pages, exports and reports; above all, who may see what."""
 
+from datetime import date, timedelta
+
 from django.db.models import QuerySet
 from django.http import Http404
 
 from .history import records_for
 from .models import Asset, ChangeRecord, Library, Location
 from .roles import ALL_LIBRARIES_PERMISSION
+
+# How far ahead "warranty ending soon" looks on dashboards and in reminders.
+WARRANTY_NOTICE_DAYS = 90
+
+
+def warranty_ending(assets: QuerySet[Asset], *, today: date, days: int) -> QuerySet[Asset]:
+    """The assets whose warranty ends from today up to and including today + days."""
+    return assets.filter(warranty_end__gte=today, warranty_end__lte=today + timedelta(days=days))
 
 
 def sees_all_libraries(user) -> bool:

@@ -38,6 +38,16 @@ OPEN_STAGES: tuple[str, ...] = (*STAGE_ORDER[:-1], Stage.ON_HOLD)
 CLOSED_STAGES: tuple[str, ...] = (Stage.CLOSED, Stage.CANCELLED)
 
 
+# Stages in which the equipment has arrived, or never will: nothing is late any more,
+# and a grant is spent.
+DELIVERED_OR_ENDED: tuple[str, ...] = (
+    Stage.DELIVERED,
+    Stage.INSTALLED,
+    Stage.CLOSED,
+    Stage.CANCELLED,
+)
+
+
 def stage_index(stage: str) -> int:
     return STAGE_ORDER.index(stage)
 
@@ -119,6 +129,16 @@ WAITS_ON: dict[str, str] = {
     Stage.ON_HOLD: Party.LIBRARY,
 }
 ADVERTISED_PROCEDURES = ("advertised", "advertised_eu")
+
+# Who acts for each party in Inventera: IT also speaks for the procurement unit and the
+# supplier, who have no logins of their own.
+PARTY_PERMISSION: dict[str, str] = {
+    Party.LIBRARY: "procurement.advance_need",
+    Party.IT: "procurement.advance_technical",
+    Party.PROCUREMENT_UNIT: "procurement.advance_technical",
+    Party.SUPPLIER: "procurement.advance_technical",
+    Party.STRATEGIST: "procurement.approve_case",
+}
 
 
 def waits_on(stage: str, procedure: str) -> str:

@@ -11,15 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import Category, Library
 from inventory.selectors import libraries_visible_to
 
-from .choices import STAGE_ORDER, Party, Procedure, Stage, waits_on
+from .choices import DELIVERED_OR_ENDED, STAGE_ORDER, Party, Procedure, Stage, waits_on
 from .models import ProcurementCase
 
 # A case still waiting for its delivery; expected delivery in the past makes it late.
-NOT_YET_DELIVERED = tuple(
-    stage
-    for stage in Stage.values
-    if stage not in (Stage.DELIVERED, Stage.INSTALLED, Stage.CLOSED, Stage.CANCELLED)
-)
+NOT_YET_DELIVERED = tuple(stage for stage in Stage.values if stage not in DELIVERED_OR_ENDED)
 # The order stages are sorted in: the main line, then on hold and cancelled.
 STAGE_RANK = {
     stage: rank for rank, stage in enumerate((*STAGE_ORDER, Stage.ON_HOLD, Stage.CANCELLED))

@@ -29,10 +29,18 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from inventory.choices import ACTIVE_STATUSES
 from inventory.formatting import format_date, format_sek
 from inventory.models import Asset, Profile
-from inventory.selectors import assets_visible_to
+from inventory.selectors import WARRANTY_NOTICE_DAYS, assets_visible_to, warranty_ending
 
 from . import rules
-from .choices import OPEN_STAGES, STAGE_ORDER, Funding, Party, Stage
+from .choices import (
+    DELIVERED_OR_ENDED,
+    OPEN_STAGES,
+    PARTY_PERMISSION,
+    STAGE_ORDER,
+    Funding,
+    Party,
+    Stage,
+)
 from .models import ProcurementCase, Quote, ReminderSent
 from .selectors import case_waits_on, cases_visible_to
 
@@ -41,11 +49,11 @@ logger = logging.getLogger(__name__)
 QUOTE_DAYS = 7
 STALE_DAYS = 30
 GRANT_DAYS = 60
-WARRANTY_DAYS = 90
+WARRANTY_DAYS = WARRANTY_NOTICE_DAYS
 
-IT_PERMISSION = "procurement.advance_technical"
-MANAGER_PERMISSION = "procurement.advance_need"
-STRATEGIST_PERMISSION = "procurement.approve_case"
+IT_PERMISSION = PARTY_PERMISSION[Party.IT]
+MANAGER_PERMISSION = PARTY_PERMISSION[Party.LIBRARY]
+STRATEGIST_PERMISSION = PARTY_PERMISSION[Party.STRATEGIST]
 
 
 class Kind:
@@ -73,7 +81,7 @@ HEADINGS = {
 # Stages before the order: a quote matters only until the case is ordered.
 BEFORE_ORDER = STAGE_ORDER[: STAGE_ORDER.index(Stage.ORDERED)]
 # A grant is spent once the equipment is delivered.
-GRANT_SPENT = (Stage.DELIVERED, Stage.INSTALLED, Stage.CLOSED, Stage.CANCELLED)
+GRANT_SPENT = DELIVERED_OR_ENDED
 
 
 @dataclass(frozen=True)
@@ -299,11 +307,9 @@ def _grants_lapsing(today: date, people: _People):
 
 
 def _warranties_ending(today: date, people: _People):
+    active = Asset.objects.filter(status__in=ACTIVE_STATUSES)
     assets = (
-        Asset.objects.filter(
-            status__in=ACTIVE_STATUSES,
-            warranty_end__range=(today, today + timedelta(days=WARRANTY_DAYS)),
-        )
+        warranty_ending(active, today=today, days=WARRANTY_DAYS)
         .select_related("library", "manufacturer", "model")
         .order_by("warranty_end", "tag")
     )

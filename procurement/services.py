@@ -402,6 +402,14 @@ def quote_add(*, case: ProcurementCase, actor, **fields) -> Quote:
     return quote
 
 
+def quote_choice_open(case: ProcurementCase, user) -> bool:
+    """Whether `user` may choose the winning quote of `case` now (shown on the page)."""
+    return user.has_perm("procurement.advance_technical") and case.stage in (
+        Stage.SOURCING,
+        Stage.AWARD,
+    )
+
+
 @transaction.atomic
 def quote_choose(*, case: ProcurementCase, quote: Quote, actor) -> Quote:
     """Choose the winning quote; any earlier choice is undone."""

@@ -170,9 +170,7 @@ class CasePageMixin(CaseObjectMixin):
             context["decide_form"] = forms.get("decide_form") or self.decide_form(case)
         if user.has_perm("procurement.add_comment"):
             context["comment_form"] = forms.get("comment_form") or CommentForm()
-        context["can_choose_quote"] = user.has_perm("procurement.advance_technical") and (
-            case.stage in (Stage.SOURCING, Stage.AWARD)
-        )
+        context["can_choose_quote"] = services.quote_choice_open(case, user)
         context["history"] = [
             (entry, history_rows(ProcurementCase, entry)) for entry in records_for(case)[:100]
         ]

@@ -1,7 +1,7 @@
 """Plain data for the dashboards and reports, built from the apps' visibility selectors."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db.models import Count
 from django.utils import timezone
@@ -9,11 +9,16 @@ from django.utils import timezone
 from inventory.choices import ACTIVE_STATUSES, AssetStatus
 from inventory.dates import add_months
 from inventory.models import Asset
-from inventory.selectors import assets_visible_to, libraries_visible_to
-from procurement.choices import OPEN_STAGES, Party, Stage
+from inventory.selectors import (
+    WARRANTY_NOTICE_DAYS,
+    assets_visible_to,
+    libraries_visible_to,
+    warranty_ending,
+)
+from procurement.choices import OPEN_STAGES, PARTY_PERMISSION, Party, Stage
 from procurement.selectors import case_list, case_waits_on, days_waiting
 
-WARRANTY_DAYS = 90
+WARRANTY_DAYS = WARRANTY_NOTICE_DAYS
 REPLACEMENT_MONTHS = 12
 LIST_LIMIT = 10
 
@@ -86,9 +91,9 @@ def asset_dashboard(
     active = assets.filter(status__in=ACTIVE_STATUSES).select_related(
         "library", "model", "manufacturer", "category"
     )
-    warranty = active.filter(
-        warranty_end__gte=today, warranty_end__lte=today + timedelta(days=WARRANTY_DAYS)
-    ).order_by("warranty_end", "id")
+    warranty = warranty_ending(active, today=today, days=WARRANTY_DAYS).order_by(
+        "warranty_end", "id"
+    )
     replacement_before = add_months(today, REPLACEMENT_MONTHS)
     replacement = active.filter(replacement_due__lt=replacement_before).order_by(
         "replacement_due", "id"
@@ -149,14 +154,9 @@ class CaseDashboard:
 
 def parties_of(user) -> tuple[str, ...]:
     """Which of the parties a case can wait on this user acts for."""
-    parties = []
-    if user.has_perm("procurement.advance_need"):
-        parties.append(Party.LIBRARY)
-    if user.has_perm("procurement.advance_technical"):
-        parties += [Party.IT, Party.PROCUREMENT_UNIT, Party.SUPPLIER]
-    if user.has_perm("procurement.approve_case"):
-        parties.append(Party.STRATEGIST)
-    return tuple(parties)
+    return tuple(
+        party for party, permission in PARTY_PERMISSION.items() if user.has_perm(permission)
+    )
 
 
 def case_dashboard(user, *, now: datetime | None = None) -> CaseDashboard:
