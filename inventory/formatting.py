@@ -34,6 +34,19 @@ def format_sek(amount: Decimal | int | None, *, decimals: bool = True) -> str:
     return f"{sign}{number}{NBSP}kr"
 
 
+def format_number(value: int | float | Decimal | None, *, decimals: int = 0) -> str:
+    """A count or measure for people: `12 345`, `4,5` (English: `12,345`, `4.5`)."""
+    if value is None:
+        return ""
+    quantum = Decimal(1).scaleb(-decimals)
+    number = Decimal(str(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if number < 0 else ""
+    whole, _sep, fraction = f"{abs(number):f}".partition(".")
+    if (get_language() or "sv").startswith("en"):
+        return sign + _group(whole, ",") + (f".{fraction}" if fraction else "")
+    return sign + _group(whole, NBSP) + (f",{fraction}" if fraction else "")
+
+
 def format_date(value: date | datetime | None) -> str:
     """ISO 8601 in both languages: 2026-11-22; a datetime in Stockholm time with hh:mm."""
     if value is None:

@@ -190,3 +190,12 @@ class DocumentKind(models.TextChoices):
 class Decision(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
+
+
+class CompetitionMethod(models.TextChoices):
+    """How competition was sought in a direct award, as its documentation must say
+    (LOU 19 a kap. 11 §)."""
+
+    ADVERTISED = "advertised", _("Advertisement in an advertising database")
+    WEBSITE = "website", _("Notice on the municipality's website")
+    ASKED = "asked", _("Suppliers asked directly")

@@ -4,21 +4,35 @@ nothing: a case whose title exists is left as it is.
 """
 
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.utils import timezone
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from inventory.models import Category, ChangeRecord, Library, Location
 
 from . import services
-from .choices import AgreementBody, CallOffMethod, Decision, DocumentKind, Funding, Stage
-from .models import FrameworkAgreement, ProcurementCase, PurchasingRuleSet, Supplier
+from .choices import (
+    AgreementBody,
+    CallOffMethod,
+    CompetitionMethod,
+    Decision,
+    DocumentKind,
+    Funding,
+    Stage,
+)
+from .models import (
+    FrameworkAgreement,
+    ProcurementCase,
+    PurchasingRuleSet,
+    StageChange,
+    Supplier,
+)
 
 LOU = "LOU (SFS 2016:1145) 19 a kap. 2 §"
 RULE_SETS = [
@@ -55,11 +69,19 @@ COMMON_RULES = {
     "tre skriftliga offerter och dokumentation; från gränsen annonserad upphandling "
     "genom upphandlingsenheten.",
 }
+# Made-up companies; the numbers pass the organisation-number check.
 SUPPLIERS = [
-    ("Datorhuset Norr AB", "556000-1111"),
-    ("Kontorsteknik i Syd AB", "556000-2222"),
-    ("Nordisk IT-partner AB", "556000-3333"),
-    ("VR-lösningar Sverige AB", "556000-4444"),
+    ("Datorhuset Norr AB", "556000-1116"),
+    ("Kontorsteknik i Syd AB", "556000-2221"),
+    ("Nordisk IT-partner AB", "556000-3336"),
+    ("VR-lösningar Sverige AB", "556000-4441"),
+]
+
+
+STAFF_PC_QUOTES = [
+    ("Datorhuset Norr AB", "376000"),
+    ("Kontorsteknik i Syd AB", "389000"),
+    ("Nordisk IT-partner AB", "381500"),
 ]
 
 
@@ -142,23 +164,36 @@ def _to_approval(case, chef, strateg, level: int, analysis: str):
     )
 
 
-def _age(case, days: int) -> None:
-    """Let the demo show how long a case has waited: the whole case moved `days` back,
-    so that its last move was `days` ago and the timeline keeps its order."""
-    shift = timedelta(days=days)
+def _timeline(case, today: date, days_ago: list[int]) -> None:
+    """Spread a case's timeline over the past: the n-th stage change `days_ago[n]` days
+    before today (at ten in the morning), so that the reports have lead times to show.
+    The case's opening, its last move, its history and its decisions follow."""
+    changes = list(case.timeline.order_by("at", "id"))
+    if len(changes) != len(days_ago):
+        raise ValueError(f"{case.reference}: {len(changes)} stage changes, {len(days_ago)} days")
+    tz = timezone.get_current_timezone()
+    moments = [
+        datetime.combine(today - timedelta(days=days), time(10, 0), tzinfo=tz) for days in days_ago
+    ]
+    for change, moment in zip(changes, moments, strict=True):
+        StageChange.objects.filter(pk=change.pk).update(at=moment)
+        if change.to_stage == Stage.SPECIFICATION:
+            case.approvals.update(decided_at=moment)
     ProcurementCase.objects.filter(pk=case.pk).update(
-        stage_changed_at=F("stage_changed_at") - shift, created_at=F("created_at") - shift
+        created_at=moments[0], stage_changed_at=moments[-1]
     )
-    case.timeline.update(at=F("at") - shift)
     ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(ProcurementCase), object_id=case.pk
-    ).update(at=F("at") - shift)
+    ).update(at=moments[0])
 
 
-def _open(title: str, actor, library: str, category: str, value: str, lines, **fields):
+def _open(title: str, actor, library: str, category: str, value: str, lines, opened=None, **fields):
+    """Open a demo case unless one of that title exists; `opened` is the day it was opened
+    (its reference's year), for the cases of earlier years."""
     if ProcurementCase.objects.filter(title=title).exists():
         return None
     return services.case_create(
+        today=opened,
         actor=actor,
         library=Library.objects.get(code=library),
         title=title,
@@ -209,7 +244,22 @@ def seed_cases(users: dict, today: date) -> int:
         case = _move(case, it, Stage.SOURCING)
         _quote(case, it, "Datorhuset Norr AB", "99400", today, 9)
         _quote(case, it, "Nordisk IT-partner AB", "104900", today, 4, valid=10)
-        _age(case, 9)
+        case = services.case_update(
+            case=case,
+            actor=it,
+            expected_version=case.version,
+            data={
+                "competition_method": CompetitionMethod.ASKED,
+                "suppliers_asked": Supplier.objects.filter(
+                    name__in=[
+                        "Datorhuset Norr AB",
+                        "Nordisk IT-partner AB",
+                        "Kontorsteknik i Syd AB",
+                    ]
+                ),
+            },
+        )
+        _timeline(case, today, [48, 41, 35, 21, 9])
 
     # VR equipment for the three libraries with four years' support: advertised, in standstill.
     case = _open(
@@ -249,7 +299,7 @@ def seed_cases(users: dict, today: date) -> int:
             data={"award_notice_sent_on": today - timedelta(days=4)},
         )
         case = _move(case, it, Stage.STANDSTILL)
-        _age(case, 4)
+        _timeline(case, today, [110, 100, 92, 80, 60, 20, 4])
 
     # Staff PCs: the year's direct awards of the category add up (the aggregation warning).
     for library, title, value, stage_to in (
@@ -272,13 +322,13 @@ def seed_cases(users: dict, today: date) -> int:
             continue
         made += 1
         if stage_to == Stage.NEED:
-            _age(case, 3)
+            _timeline(case, today, [3])
             continue
         case = _to_approval(
             case, opener, strateg if stage_to == Stage.ORDERED else None, 1, "Enligt plan."
         )
         if stage_to == Stage.APPROVAL:
-            _age(case, 12)
+            _timeline(case, today, [30, 20, 12])
             continue
         services.document_add(
             case=case, actor=it, kind=DocumentKind.SPECIFICATION, upload=_pdf("Krav personal")
@@ -286,30 +336,28 @@ def seed_cases(users: dict, today: date) -> int:
         case = _move(case, it, Stage.SOURCING)
         quotes = [
             _quote(case, it, supplier, amount, today, 50 - n)
-            for n, (supplier, amount) in enumerate(
-                [
-                    ("Datorhuset Norr AB", "376000"),
-                    ("Kontorsteknik i Syd AB", "389000"),
-                    ("Nordisk IT-partner AB", "381500"),
-                ]
-            )
+            for n, (supplier, amount) in enumerate(STAFF_PC_QUOTES)
         ]
         case = _move(case, it, Stage.AWARD)
         services.quote_choose(case=case, quote=quotes[0], actor=it)
-        services.document_add(
-            case=case,
-            actor=it,
-            kind=DocumentKind.DIRECT_AWARD_DOCUMENTATION,
-            upload=_pdf("Dokumentation direktupphandling"),
-        )
         case = services.case_update(
             case=case,
             actor=it,
             expected_version=case.version,
-            data={"order_reference": "IO-2026-5531", "expected_delivery": today - timedelta(7)},
+            data={
+                "order_reference": "IO-2026-5531",
+                "expected_delivery": today - timedelta(7),
+                # What the documentation of a direct award of 100 000 kr or more must say.
+                "competition_method": CompetitionMethod.ASKED,
+                "suppliers_asked": Supplier.objects.filter(
+                    name__in=[supplier for supplier, _amount in STAFF_PC_QUOTES]
+                ),
+                "award_reason": "Lägsta pris bland tre skriftliga offerter som alla "
+                "uppfyllde kraven.",
+            },
         )
         case = _move(case, it, Stage.ORDERED)
-        _age(case, 35)
+        _timeline(case, today, [120, 112, 105, 95, 70, 50, 35])
 
     # Tablets for the children's department: delivered, waiting for registration.
     case = _open(
@@ -335,7 +383,7 @@ def seed_cases(users: dict, today: date) -> int:
             data={"order_reference": "IO-2026-4410", "expected_delivery": today},
         )
         case = _move(case, it, Stage.ORDERED, Stage.DELIVERED)
-        _age(case, 2)
+        _timeline(case, today, [75, 70, 64, 60, 45, 30, 20, 2])
 
     # Screens called off from the municipality's agreement: installed and closed.
     case = _open(
@@ -376,7 +424,7 @@ def seed_cases(users: dict, today: date) -> int:
             ],
         )
         case = _move(case, it, Stage.INSTALLED, Stage.CLOSED)
-        _age(case, 30)
+        _timeline(case, today, [160, 155, 150, 147, 140, 80, 75, 40, 35, 30])
 
     # A need just written down by the library manager.
     case = _open(
@@ -390,5 +438,169 @@ def seed_cases(users: dict, today: date) -> int:
     )
     if case:
         made += 1
-        _age(case, 1)
+        _timeline(case, today, [1])
+    made += _seed_history(users, today)
+    return made
+
+
+def _delivered(case, it, today: date, days_ago: int, location: tuple[str, str], prefix: str):
+    """Register every line of a case as delivered `days_ago` days ago."""
+    return services.assets_register_delivery(
+        case=case,
+        actor=it,
+        location=Location.objects.get(library__code=location[0], name=location[1]),
+        delivered_on=today - timedelta(days=days_ago),
+        items=[
+            services.DeliveryItem(
+                line=line,
+                serial_numbers=[f"{prefix}{line.pk}{n:03}" for n in range(1, line.quantity + 1)],
+            )
+            for line in case.lines.all()
+        ],
+    )
+
+
+def _seed_history(users: dict, today: date) -> int:
+    """Cases from the last year and a half, finished or stopped, with their timelines
+    spread over the months they took: what the strategist report's lead times, spend
+    and grants are made of."""
+    chef, it, strateg, admin = users["chef"], users["it"], users["strateg"], users["admin"]
+    made = 0
+
+    def through_order(case, opener, supplier, amount, *, quote_days_ago, framework=None):
+        case = _to_approval(case, opener, strateg, 0, "Behovet är beskrivet och förankrat.")
+        if framework:
+            case = services.case_update(
+                case=case,
+                actor=it,
+                expected_version=case.version,
+                data={"framework_agreement": FrameworkAgreement.objects.get(name=framework)},
+            )
+        case = _move(case, it, Stage.SOURCING)
+        quote = _quote(case, it, supplier, amount, today, quote_days_ago, valid=90)
+        case = _move(case, it, Stage.AWARD)
+        services.quote_choose(case=case, quote=quote, actor=it)
+        case = services.case_update(
+            case=case,
+            actor=it,
+            expected_version=case.version,
+            data={"order_reference": f"IO-{case.year}-{case.number:04d}"},
+        )
+        return _move(case, it, Stage.ORDERED, Stage.DELIVERED)
+
+    # Scanners for the help centre: from need to closed in three months, last year.
+    case = _open(
+        "Två skannrar till digitala hjälpcentret",
+        chef,
+        "HB",
+        "scanner",
+        "7000",
+        [("scanner", "Dokumentskanner A4", 2, "3500")],
+        need="Besökare vill skanna intyg och ansökningar till myndigheter.",
+        opened=today - timedelta(days=300),
+    )
+    if case:
+        made += 1
+        case = through_order(case, chef, "Kontorsteknik i Syd AB", "6780", quote_days_ago=255)
+        _delivered(case, it, today, 225, ("HB", "Förråd IT"), "SCN")
+        case = _move(case, it, Stage.INSTALLED, Stage.CLOSED)
+        _timeline(case, today, [300, 295, 290, 280, 270, 255, 250, 225, 220, 210])
+
+    # A printer for Norrbiblioteket, paused for two months waiting on the budget.
+    case = _open(
+        "Skrivare till Norrbiblioteket",
+        admin,
+        "NO",
+        "printer",
+        "24000",
+        [("printer", "Färglaserskrivare med skanner", 1, "24000")],
+        need="Besökare behöver skriva ut biljetter, intyg och CV.",
+        opened=today - timedelta(days=200),
+    )
+    if case:
+        made += 1
+        case = _to_approval(case, admin, strateg, 0, "En skrivare räcker för filialen.")
+        case = _move(case, it, Stage.ON_HOLD, comment="Inväntar budgetbeslut.")
+        case = _move(case, it, Stage.SPECIFICATION)
+        case = _move(case, it, Stage.SOURCING)
+        quote = _quote(case, it, "Kontorsteknik i Syd AB", "22900", today, 122)
+        case = _move(case, it, Stage.AWARD)
+        services.quote_choose(case=case, quote=quote, actor=it)
+        case = services.case_update(
+            case=case, actor=it, expected_version=case.version, data={"order_reference": "A-2291"}
+        )
+        case = _move(case, it, Stage.ORDERED, Stage.DELIVERED)
+        _delivered(case, it, today, 95, ("NO", "Publika datorer"), "PRN")
+        case = _move(case, it, Stage.INSTALLED)
+        _timeline(case, today, [200, 190, 183, 170, 165, 140, 130, 120, 115, 95, 90])
+
+    # Tablets for homework help, bought and delivered in the previous fiscal year.
+    case = _open(
+        "Surfplattor till läxhjälpen",
+        admin,
+        "SO",
+        "tablet",
+        "28800",
+        [("tablet", "Surfplatta med tangentbordsfodral", 6, "4800")],
+        need="Läxhjälpen på eftermiddagarna behöver plattor som barnen kan låna på plats.",
+        funding=Funding.GRANT,
+        grant_name="Stärkta bibliotek, läsfrämjande",
+        grant_spend_by=today - timedelta(days=300),
+        opened=today - timedelta(days=430),
+    )
+    if case:
+        made += 1
+        case = through_order(case, admin, "Datorhuset Norr AB", "27600", quote_days_ago=372)
+        _delivered(case, it, today, 340, ("SO", "Barnavdelningen"), "TAB")
+        case = _move(case, it, Stage.INSTALLED, Stage.CLOSED)
+        _timeline(case, today, [430, 420, 410, 395, 385, 372, 368, 340, 335, 330])
+
+    # Accessibility aids for the help centre, installed a month ago.
+    case = _open(
+        "Förstoringsprogram och tangentbord med stora tangenter",
+        chef,
+        "HB",
+        "accessory",
+        "7500",
+        [("accessory", "Tangentbord med stora tangenter och förstoringsprogram", 3, "2500")],
+        need="Synsvaga besökare behöver större text och tangenter vid datorerna.",
+        opened=today - timedelta(days=84),
+    )
+    if case:
+        made += 1
+        case = through_order(
+            case,
+            chef,
+            "Kontorsteknik i Syd AB",
+            "7140",
+            quote_days_ago=52,
+            framework="Skärmar och tillbehör 2025–2027",
+        )
+        _delivered(case, it, today, 32, ("HB", "Förråd IT"), "ACC")
+        case = _move(case, it, Stage.INSTALLED)
+        _timeline(case, today, [84, 78, 71, 62, 55, 47, 42, 32, 28])
+
+    # A wish that was turned down at the approval.
+    case = _open(
+        "Spelkonsol till ungdomsrummet",
+        admin,
+        "NO",
+        "other",
+        "12000",
+        [("other", "Spelkonsol med två handkontroller", 1, "12000")],
+        need="Ungdomarna vill spela tillsammans på fredagskvällarna.",
+        opened=today - timedelta(days=150),
+    )
+    if case:
+        made += 1
+        case = _to_approval(case, admin, None, 0, "Önskemål från ungdomsrådet.")
+        services.case_decide(
+            case=case,
+            actor=strateg,
+            decision=Decision.REJECTED,
+            level=0,
+            comment="Ryms inte i årets budget; tas upp igen till hösten.",
+        )
+        case.refresh_from_db()
+        _timeline(case, today, [150, 146, 140, 128])
     return made

@@ -29,6 +29,11 @@ CASE_FIELDS = [
     "award_notice_sent_on",
     "award_notice_electronic",
     "order_reference",
+    "competition_method",
+    "suppliers_asked",
+    "award_reason",
+    "contract_start",
+    "contract_end",
 ]
 CASE_WIDGETS = {
     "need": forms.Textarea(attrs={"rows": 4}),
@@ -36,6 +41,10 @@ CASE_WIDGETS = {
     "grant_spend_by": DateInput(),
     "expected_delivery": DateInput(),
     "award_notice_sent_on": DateInput(),
+    "suppliers_asked": forms.CheckboxSelectMultiple(),
+    "award_reason": forms.Textarea(attrs={"rows": 3}),
+    "contract_start": DateInput(),
+    "contract_end": DateInput(),
 }
 
 
@@ -62,6 +71,16 @@ FIELDSETS = (
             "award_notice_sent_on",
             "award_notice_electronic",
             "order_reference",
+        ),
+    ),
+    (
+        _("Documentation of the direct award"),
+        (
+            "competition_method",
+            "suppliers_asked",
+            "award_reason",
+            "contract_start",
+            "contract_end",
         ),
     ),
 )

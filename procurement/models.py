@@ -21,12 +21,14 @@ from . import rules
 from .choices import (
     AgreementBody,
     CallOffMethod,
+    CompetitionMethod,
     Decision,
     DocumentKind,
     Funding,
     Procedure,
     Stage,
 )
+from .validators import validate_organisation_number
 
 money = {"max_digits": 14, "decimal_places": 2}
 
@@ -129,7 +131,13 @@ class PurchasingRuleSet(models.Model):
 
 class Supplier(models.Model):
     name = models.CharField(_("name"), max_length=200, unique=True)
-    organisation_number = models.CharField(_("organisation number"), max_length=20, blank=True)
+    organisation_number = models.CharField(
+        _("organisation number"),
+        max_length=20,
+        blank=True,
+        validators=[validate_organisation_number],
+        help_text=_("Ten digits, e.g. 556036-0793. Needed for the direct-award documentation."),
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 
@@ -253,6 +261,28 @@ class ProcurementCase(models.Model):
         _("award decision sent electronically"), default=True
     )
     order_reference = models.CharField(_("order or contract reference"), max_length=100, blank=True)
+    # What the documentation of a direct award must say (LOU 19 a kap. 11 §), recorded
+    # as the case goes and printed by the reports.
+    competition_method = models.CharField(
+        _("how competition was sought"),
+        max_length=12,
+        choices=CompetitionMethod.choices,
+        blank=True,
+    )
+    suppliers_asked = models.ManyToManyField(
+        Supplier,
+        blank=True,
+        related_name="cases_asked",
+        verbose_name=_("suppliers asked"),
+        help_text=_("Every supplier asked for a quote, whether or not they answered."),
+    )
+    award_reason = models.TextField(
+        _("main reason for the choice"),
+        blank=True,
+        help_text=_("Why the chosen supplier won: lowest price, best fit to the requirements…"),
+    )
+    contract_start = models.DateField(_("contract period from"), null=True, blank=True)
+    contract_end = models.DateField(_("contract period to"), null=True, blank=True)
     expected_delivery = models.DateField(_("expected delivery"), null=True, blank=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -325,6 +355,8 @@ class ProcurementCase(models.Model):
             errors["grant_name"] = _("Name the grant that pays for this.")
         if self.funding == Funding.GRANT and not self.grant_spend_by:
             errors["grant_spend_by"] = _("Say by when the grant must be spent.")
+        if self.contract_start and self.contract_end and self.contract_end < self.contract_start:
+            errors["contract_end"] = _("The contract period cannot end before it starts.")
         if errors:
             raise ValidationError(errors)
 

@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -34,7 +34,6 @@ from inventory.selectors import WARRANTY_NOTICE_DAYS, assets_visible_to, warrant
 from . import rules
 from .choices import (
     DELIVERED_OR_ENDED,
-    OPEN_STAGES,
     PARTY_PERMISSION,
     STAGE_ORDER,
     Funding,
@@ -42,12 +41,11 @@ from .choices import (
     Stage,
 )
 from .models import ProcurementCase, Quote, ReminderSent
-from .selectors import case_waits_on, cases_visible_to
+from .selectors import case_waits_on, cases_visible_to, cases_without_movement
 
 logger = logging.getLogger(__name__)
 
 QUOTE_DAYS = 7
-STALE_DAYS = 30
 GRANT_DAYS = 60
 WARRANTY_DAYS = WARRANTY_NOTICE_DAYS
 
@@ -173,10 +171,6 @@ def _case_event(case: ProcurementCase, kind: str, day: date, key: str, **details
     )
 
 
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def _cases():
     return ProcurementCase.objects.select_related("library", "requested_by").order_by("pk")
 
@@ -258,9 +252,7 @@ def _deliveries_late(today: date, people: _People):
 
 
 def _cases_without_movement(today: date, people: _People):
-    # In the stage since a day at least STALE_DAYS before today (local dates).
-    moved_before = _start_of(today - timedelta(days=STALE_DAYS - 1))
-    for case in _cases().filter(stage__in=OPEN_STAGES, stage_changed_at__lt=moved_before):
+    for case in cases_without_movement(_cases(), today=today):
         party = case_waits_on(case)
         if party == Party.LIBRARY:
             recipients = people.managers_of.get(case.library_id, [])

@@ -27,13 +27,17 @@ __all__ = [
     "Assessment",
     "CaseFacts",
     "ChecklistItem",
+    "DocumentationFacts",
+    "Reason",
     "Thresholds",
     "Warning",
     "assess",
     "contract_value",
+    "documentation_missing",
     "earliest_signing_day",
     "gettext_noop",
     "is_swedish_non_working_day",
+    "reaches_direct_award_limit",
     "standstill_last_day",
     "swedish_holidays",
 ]
@@ -65,8 +69,8 @@ def gettext_noop(message: str) -> str:
 
 
 @dataclass(frozen=True)
-class Warning:  # shadows the builtin; the name other parts code against
-    """Something about a case a person must look at; the engine warns, people decide."""
+class _Message:
+    """A message with its figures kept apart, so each reader gets it in their language."""
 
     code: str
     message: str
@@ -83,6 +87,14 @@ class Warning:  # shadows the builtin; the name other parts code against
             for key, value in self.params.items()
         }
         return translate(self.message) % values
+
+
+class Warning(_Message):  # shadows the builtin; the name other parts code against
+    """Something about a case a person must look at; the engine warns, people decide."""
+
+
+class Reason(_Message):
+    """Why the rules came to a conclusion: the figure compared and the threshold."""
 
 
 @dataclass(frozen=True)
@@ -146,6 +158,7 @@ class Assessment:
     approval_level_name: str
     aggregated_value: Decimal
     standstill_days: int
+    reasons: tuple[Reason, ...] = ()
 
 
 def _check_amount(name: str, value: object) -> Decimal:
@@ -198,6 +211,42 @@ _EU_THRESHOLD_UNCONFIRMED = gettext_noop(
     "administrator has confirmed it in the purchasing rules."
 )
 
+_REASONS = {
+    "framework": gettext_noop(
+        "A framework agreement the municipality has joined, valid today, covers the "
+        "category, so the purchase is a call-off from it (LOU 7 kap.)."
+    ),
+    "eu_threshold": gettext_noop(
+        "The value %(value)s is at or above the EU threshold %(threshold)s, so the purchase "
+        "needs an advertised procedure under the EU rules."
+    ),
+    "over_limit": gettext_noop(
+        "The value %(value)s is at or above the direct-award limit %(limit)s, so the "
+        "purchase must be advertised (LOU 19 a kap. 2 §)."
+    ),
+    "aggregated": gettext_noop(
+        "The value %(value)s is below the direct-award limit %(limit)s, but with this "
+        "year's earlier direct awards in the same category (%(prior)s) the total %(total)s "
+        "reaches it, so the purchase must be advertised."
+    ),
+    "under_limit": gettext_noop(
+        "The value %(value)s is below the direct-award limit %(limit)s, so the purchase may "
+        "be a direct award (LOU 19 a kap. 2 §)."
+    ),
+    "documentation": gettext_noop(
+        "The value is at or above %(threshold)s, so the reasons for the direct award must "
+        "be documented (LOU 19 a kap. 11 §)."
+    ),
+    "no_documentation": gettext_noop(
+        "The value is below %(threshold)s, so the law asks for no documentation of the "
+        "direct award."
+    ),
+    "quotes": gettext_noop(
+        "Written quotes the municipality's guidelines ask for from %(from)s: %(quotes)s."
+    ),
+    "approval": gettext_noop("Approval from %(from)s, by the delegation rules: %(level)s."),
+}
+
 _LABELS = {
     "needs_analysis": gettext_noop("Needs analysis"),
     "approval": gettext_noop("Approval by the budget holder"),
@@ -242,6 +291,13 @@ def _checklist(
     return tuple(items)
 
 
+def reaches_direct_award_limit(value: Decimal, thresholds: Thresholds) -> bool:
+    """Whether `value` (one purchase, or the fiscal year's direct awards of the same kind
+    added up) is too much for a direct award: a direct award is allowed only BELOW the
+    limit (LOU 19 a kap. 2 §), so a value equal to it reaches it."""
+    return _check_amount("value", value) >= thresholds.direct_award_limit
+
+
 def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
     """Apply DOMAIN rules 2-7 to one case.
 
@@ -263,9 +319,9 @@ def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
         procedure = "call_off"
     elif eu_threshold is not None and value >= eu_threshold:
         procedure = "advertised_eu"
-    elif value >= limit:
+    elif reaches_direct_award_limit(value, thresholds):
         procedure = "advertised"
-    elif total >= limit:
+    elif reaches_direct_award_limit(total, thresholds):
         procedure = "advertised"
         excess = total - limit
         warnings.append(
@@ -304,6 +360,12 @@ def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
         documentation_required = False
 
     level = _last_from(thresholds.approval_levels, value)
+    reasons = _reasons(
+        facts, thresholds, procedure=procedure, value=value, prior=prior, total=total
+    )
+    if level is not None:
+        start, name = thresholds.approval_levels[level]
+        reasons.append(Reason("approval", _REASONS["approval"], {"from": start, "level": name}))
     return Assessment(
         procedure=procedure,
         required_quotes=required_quotes,
@@ -315,7 +377,52 @@ def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
         approval_level_name="" if level is None else thresholds.approval_levels[level][1],
         aggregated_value=total,
         standstill_days=STANDSTILL_DAYS_ELECTRONIC if advertised else 0,
+        reasons=tuple(reasons),
     )
+
+
+def _reasons(
+    facts: CaseFacts,
+    thresholds: Thresholds,
+    *,
+    procedure: str,
+    value: Decimal,
+    prior: Decimal,
+    total: Decimal,
+) -> list[Reason]:
+    """Why `assess` chose the procedure and the duties it did, in the order it decided."""
+    limit = thresholds.direct_award_limit
+    if facts.framework_available:
+        reasons = [Reason("framework", _REASONS["framework"])]
+    elif procedure == "advertised_eu":
+        reasons = [
+            Reason(
+                "eu_threshold",
+                _REASONS["eu_threshold"],
+                {"value": value, "threshold": thresholds.eu_threshold},
+            )
+        ]
+    elif reaches_direct_award_limit(value, thresholds):
+        reasons = [Reason("over_limit", _REASONS["over_limit"], {"value": value, "limit": limit})]
+    elif procedure == "advertised":
+        reasons = [
+            Reason(
+                "aggregated",
+                _REASONS["aggregated"],
+                {"value": value, "limit": limit, "prior": prior, "total": total},
+            )
+        ]
+    else:
+        reasons = [Reason("under_limit", _REASONS["under_limit"], {"value": value, "limit": limit})]
+    if procedure == "direct_award":
+        threshold = thresholds.documentation_threshold
+        code = "documentation" if value >= threshold else "no_documentation"
+        reasons.append(Reason(code, _REASONS[code], {"threshold": threshold}))
+        tier = _last_from(thresholds.quote_tiers, value)
+        if tier is not None:
+            start, quotes = thresholds.quote_tiers[tier]
+            reasons.append(Reason("quotes", _REASONS["quotes"], {"from": start, "quotes": quotes}))
+    return reasons
 
 
 def standstill_last_day(sent_on: date, *, electronic: bool = True) -> date:
@@ -346,3 +453,46 @@ def contract_value(*, monthly: Decimal, months: int | None = None) -> Decimal:
     if isinstance(months, bool) or not isinstance(months, int) or months < 1:
         raise ValueError(f"months must be a whole number >= 1, not {months!r}")
     return amount * months
+
+
+@dataclass(frozen=True)
+class DocumentationFacts:
+    """What a case has recorded of the documentation a direct award at or above the
+    documentation threshold needs (LOU 19 a kap. 11 §, with the minimum content named in
+    the preparatory works of LOU, as Upphandlingsmyndigheten quotes them). The subject and
+    the value are always known."""
+
+    authority_known: bool  # the municipality's name and organisation number
+    competition_method: str  # "" until recorded
+    supplier_chosen: bool
+    supplier_organisation_number: bool
+    award_reason: bool
+    period_known: bool  # the time of delivery or the contract period
+
+
+DOCUMENTATION_FACTS = {
+    "authority": gettext_noop("the municipality's name and organisation number"),
+    "competition": gettext_noop("how competition was sought"),
+    "supplier": gettext_noop("the chosen supplier"),
+    "supplier_organisation_number": gettext_noop("the chosen supplier's organisation number"),
+    "award_reason": gettext_noop("the main reason for the choice"),
+    "period": gettext_noop("the time of delivery or the contract period"),
+}
+
+
+def documentation_missing(facts: DocumentationFacts) -> tuple[str, ...]:
+    """The codes (keys of DOCUMENTATION_FACTS) of what the documentation still lacks."""
+    missing = []
+    if not facts.authority_known:
+        missing.append("authority")
+    if not facts.competition_method:
+        missing.append("competition")
+    if not facts.supplier_chosen:
+        missing.append("supplier")
+    elif not facts.supplier_organisation_number:
+        missing.append("supplier_organisation_number")
+    if not facts.award_reason:
+        missing.append("award_reason")
+    if not facts.period_known:
+        missing.append("period")
+    return tuple(missing)

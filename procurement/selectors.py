@@ -2,9 +2,10 @@
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
@@ -12,7 +13,7 @@ from django.utils import timezone
 from inventory.selectors import library_ids_of, sees_all_libraries
 
 from . import rules
-from .choices import STAGE_ORDER, Decision, DocumentKind, Procedure, Stage, waits_on
+from .choices import OPEN_STAGES, STAGE_ORDER, Decision, DocumentKind, Procedure, Stage, waits_on
 from .models import FrameworkAgreement, ProcurementCase, PurchasingRuleSet
 
 URL_REFERENCE = re.compile(r"^(?P<code>[A-Z0-9]+)-(?P<year>\d{4})-(?P<number>\d{1,6})$")
@@ -59,16 +60,21 @@ def frameworks_covering(category, day: date) -> QuerySet[FrameworkAgreement]:
     )
 
 
+def direct_awards() -> QuerySet[ProcurementCase]:
+    """Every direct award of the municipality that was not cancelled: what the
+    anti-splitting rule adds up per category and fiscal (calendar) year, across all
+    libraries, since the limit applies to the municipality as a whole."""
+    return ProcurementCase.objects.filter(procedure=Procedure.DIRECT_AWARD).exclude(
+        stage=Stage.CANCELLED
+    )
+
+
 def prior_direct_awards(case: ProcurementCase) -> Decimal:
     """Direct awards of the same category in the same fiscal (calendar) year, made in cases
     opened before this one: what the anti-splitting rule adds up."""
     total = (
-        ProcurementCase.objects.filter(
-            category_id=case.category_id,
-            year=case.year,
-            procedure=Procedure.DIRECT_AWARD,
-        )
-        .exclude(stage=Stage.CANCELLED)
+        direct_awards()
+        .filter(category_id=case.category_id, year=case.year)
         .filter(Q(created_at__lt=case.created_at) | Q(created_at=case.created_at, pk__lt=case.pk))
         .exclude(pk=case.pk)
         .aggregate(total=Sum("estimated_value"))["total"]
@@ -98,6 +104,9 @@ def case_assessment(case: ProcurementCase, *, today: date | None = None) -> rule
     return rules.assess(facts, ruleset.thresholds())
 
 
+_LACKING = rules.gettext_noop("%(item)s: %(missing)s missing")
+
+
 @dataclass(frozen=True)
 class ChecklistRow:
     code: str
@@ -106,6 +115,40 @@ class ChecklistRow:
     count: int
     done: bool
     have: int = 0  # for counted items, how many there are
+    missing: tuple[str, ...] = ()  # untranslated: the parts of the item still lacking
+
+    def text(self, translate) -> str:
+        """The item in the reader's language, with what it still lacks."""
+        if not self.missing:
+            return translate(self.label)
+        return translate(_LACKING) % {
+            "item": translate(self.label),
+            "missing": ", ".join(translate(part) for part in self.missing),
+        }
+
+
+def municipality() -> tuple[str, str]:
+    """The contracting authority's name and organisation number (settings)."""
+    return settings.INVENTERA_MUNICIPALITY_NAME, settings.INVENTERA_MUNICIPALITY_ORG_NUMBER
+
+
+def chosen_quote(case: ProcurementCase):
+    """The chosen quote or tender of the case, from its (prefetched) quotes; or None."""
+    return next((quote for quote in case.quotes.all() if quote.chosen), None)
+
+
+def documentation_facts(case: ProcurementCase) -> rules.DocumentationFacts:
+    """What the case has recorded of the facts its direct-award documentation needs."""
+    name, number = municipality()
+    chosen = chosen_quote(case)
+    return rules.DocumentationFacts(
+        authority_known=bool(name.strip() and number.strip()),
+        competition_method=case.competition_method,
+        supplier_chosen=chosen is not None,
+        supplier_organisation_number=bool(chosen and chosen.supplier.organisation_number),
+        award_reason=bool(case.award_reason.strip()),
+        period_known=bool(case.expected_delivery or (case.contract_start and case.contract_end)),
+    )
 
 
 def _has_document(case, kind: str) -> bool:
@@ -122,6 +165,7 @@ def case_checklist(
     rows = []
     for item in assessment.checklist:
         have = 0
+        lacking: tuple[str, ...] = ()
         if item.code == "needs_analysis":
             done = bool(case.analysis.strip()) or _has_document(case, DocumentKind.NEEDS_ANALYSIS)
         elif item.code == "approval":
@@ -132,7 +176,11 @@ def case_checklist(
             have = len(quotes)
             done = have >= item.count
         elif item.code == "direct_award_documentation":
-            done = _has_document(case, DocumentKind.DIRECT_AWARD_DOCUMENTATION)
+            lacking = tuple(
+                rules.DOCUMENTATION_FACTS[code]
+                for code in rules.documentation_missing(documentation_facts(case))
+            )
+            done = not lacking
         elif item.code == "award_decision":
             done = case.award_notice_sent_on is not None
         elif item.code == "standstill":
@@ -145,7 +193,9 @@ def case_checklist(
             )
         else:  # an item this version does not know how to check is never assumed done
             done = False
-        rows.append(ChecklistRow(item.code, item.label, item.before_stage, item.count, done, have))
+        rows.append(
+            ChecklistRow(item.code, item.label, item.before_stage, item.count, done, have, lacking)
+        )
     if assessment.procedure == Procedure.CALL_OFF:
         rows.append(
             ChecklistRow(
@@ -183,6 +233,21 @@ def standstill_end(case: ProcurementCase) -> date | None:
     return rules.standstill_last_day(
         case.award_notice_sent_on, electronic=case.award_notice_electronic
     )
+
+
+# A case in the same stage for this many days has stalled: reminders go out, reports list it.
+STALE_DAYS = 30
+
+
+def cases_without_movement(
+    cases: QuerySet[ProcurementCase], *, today: date
+) -> QuerySet[ProcurementCase]:
+    """Open cases that entered their stage STALE_DAYS or more days before `today`
+    (local dates), on hold included."""
+    moved_before = timezone.make_aware(
+        datetime.combine(today - timedelta(days=STALE_DAYS - 1), time.min)
+    )
+    return cases.filter(stage__in=OPEN_STAGES, stage_changed_at__lt=moved_before)
 
 
 def days_waiting(case: ProcurementCase, *, now=None) -> int:

@@ -43,6 +43,7 @@ from .models import (
     StageChange,
 )
 from .selectors import (
+    ChecklistRow,
     NoRuleSet,
     case_assessment,
     case_checklist,
@@ -69,8 +70,15 @@ TRACKED_FIELDS = (
     "order_reference",
     "expected_delivery",
     "handler",
+    "competition_method",
+    "suppliers_asked",
+    "award_reason",
+    "contract_start",
+    "contract_end",
 )
 EDITABLE_FIELDS = frozenset(TRACKED_FIELDS) - {"procedure"}
+# Set after the case row is saved (a many-to-many relation needs the row first).
+MANY_TO_MANY_FIELDS = frozenset({"suppliers_asked"})
 # What a library manager may change; the rest is IT's and the procurement unit's.
 LIBRARY_FIELDS = frozenset(
     {
@@ -157,6 +165,7 @@ def case_create(
         raise ValueError(f"not settable here: {', '.join(sorted(unknown))}")
     now = timezone.now()
     year = (today or timezone.localdate(now)).year
+    related = {name: fields.pop(name) for name in MANY_TO_MANY_FIELDS & set(fields)}
     case = ProcurementCase(
         library=library,
         title=title,
@@ -176,6 +185,8 @@ def case_create(
     case.number = _next_number(library, year)
     case.reference = f"{library.code} {year}/{case.number:04d}"
     case.save()
+    for name, value in related.items():
+        getattr(case, name).set(value)
     _apply_procedure(case)
     case.save(update_fields=["procedure"])
     for line in lines:
@@ -206,8 +217,11 @@ def case_update(
         raise ValidationError(_("A closed or cancelled case cannot be changed."))
     before = history.snapshot(locked, TRACKED_FIELDS)
     for name, value in data.items():
-        setattr(locked, name, value)
+        if name not in MANY_TO_MANY_FIELDS:
+            setattr(locked, name, value)
     locked.full_clean()
+    for name in MANY_TO_MANY_FIELDS & set(data):
+        getattr(locked, name).set(data[name])
     _apply_procedure(locked)
     changes = history.diff(before, history.snapshot(locked, TRACKED_FIELDS))
     if changes:
@@ -229,7 +243,7 @@ def _move_permission(current: str, to_stage: str) -> str:
 @dataclass(frozen=True)
 class MoveOption:
     to_stage: str
-    missing: tuple[str, ...]  # untranslated labels of what the rules still require
+    missing: tuple[ChecklistRow, ...]  # what the rules still require
 
 
 def case_move_options(case: ProcurementCase, user, *, today: date | None = None):
@@ -246,7 +260,7 @@ def case_move_options(case: ProcurementCase, user, *, today: date | None = None)
     ):
         if not user.has_perm(_move_permission(case.stage, to_stage)):
             continue
-        missing = tuple(r.label for r in missing_before(rows, to_stage))
+        missing = tuple(missing_before(rows, to_stage))
         options.append(MoveOption(to_stage, missing))
     return options
 
@@ -261,15 +275,22 @@ def case_transition(
     override_reason: str = "",
     expected_version: int | None = None,
     today: date | None = None,
+    _decided: bool = False,
 ) -> ProcurementCase:
     """Move a case to another stage if the table and the rules' checklist allow it.
 
     A refused move raises MoveRefused naming what is missing. With `override_reason`, a
     holder of the override permission may pass the guards; the timeline shows it.
+    (`_decided`: the move follows a decision `case_decide` has checked the approver's
+    permission for; rejecting a case cancels it without the pause-and-cancel permission.)
     """
     today = today or timezone.localdate()
     locked = _lock(case, expected_version)
-    _require(actor, _move_permission(locked.stage, to_stage), locked)
+    _require(
+        actor,
+        "procurement.approve_case" if _decided else _move_permission(locked.stage, to_stage),
+        locked,
+    )
     try:
         assessment = case_assessment(locked, today=today)
     except NoRuleSet:
@@ -290,7 +311,7 @@ def case_transition(
     overridden = ""
     if to_stage in STAGE_ORDER and locked.stage != Stage.ON_HOLD:
         missing = missing_before(case_checklist(locked, assessment, today=today), to_stage)
-        reasons = [_(row.label) for row in missing]
+        reasons = [row.text(_) for row in missing]
         if (
             to_stage == Stage.SPECIFICATION
             and not locked.approvals.filter(decision=Decision.APPROVED).exists()
@@ -356,12 +377,9 @@ def case_decide(
         decided_by=actor,
         comment=comment.strip(),
     )
-    if decision == Decision.APPROVED:
-        return case_transition(
-            case=locked, to_stage=Stage.SPECIFICATION, actor=actor, comment=comment, today=today
-        )
+    to_stage = Stage.SPECIFICATION if decision == Decision.APPROVED else Stage.CANCELLED
     return case_transition(
-        case=locked, to_stage=Stage.CANCELLED, actor=actor, comment=comment, today=today
+        case=locked, to_stage=to_stage, actor=actor, comment=comment, today=today, _decided=True
     )
 
 

@@ -118,6 +118,7 @@ class CasePageMixin(CaseObjectMixin):
             Prefetch("quotes", Quote.objects.select_related("supplier")),
             Prefetch("documents", CaseDocument.objects.select_related("uploaded_by")),
             Prefetch("comments", Comment.objects.select_related("author")),
+            "suppliers_asked",
             Prefetch("approvals", Approval.objects.select_related("decided_by")),
             Prefetch("timeline", StageChange.objects.select_related("actor")),
             Prefetch(
@@ -141,9 +142,10 @@ class CasePageMixin(CaseObjectMixin):
         if assessment is not None:
             context["assessed_procedure"] = Procedure(assessment.procedure).label
             context["warnings"] = [w.render(_, format_sek) for w in assessment.warnings]
+            context["reasons"] = [r.render(_, format_sek) for r in assessment.reasons]
             context["checklist"] = [
                 {
-                    "label": _(row.label),
+                    "label": row.text(_),
                     "before": Stage(row.before_stage).label,
                     "done": row.done,
                     "count": row.count,
@@ -158,7 +160,7 @@ class CasePageMixin(CaseObjectMixin):
             {
                 "to_stage": option.to_stage,
                 "label": Stage(option.to_stage).label,
-                "missing": [_(label) for label in option.missing],
+                "missing": [row.text(_) for row in option.missing],
             }
             for option in options
         ]

@@ -29,6 +29,7 @@ pytest_plugins = ["tests.procurement_fixtures"]
 DATA_MIGRATIONS = [
     ("inventory.migrations.0002_roles", "create_roles"),
     ("procurement.migrations.0002_roles", "add_permissions"),
+    ("reports.migrations.0002_roles", "add_permissions"),
 ]
 
 

@@ -68,7 +68,7 @@ def test_seed_demo_has_cases_in_every_stage_the_issue_names():
     assert rules_2026.documentation_threshold == 100000
     assert rules_2026.eu_threshold_confirmed is False
     cases = {case.title: case for case in ProcurementCase.objects.all()}
-    assert len(cases) == 8  # idempotent
+    assert len(cases) == 13  # idempotent
     help_centre = cases["Ersätta åtta publika datorer och fyra skannrar i digitala hjälpcentret"]
     assert help_centre.stage == "sourcing"
     assert help_centre.quotes.count() == 2

@@ -203,5 +203,9 @@ LOGGING = {
 # Inventera's own settings
 INVENTERA_PAGE_SIZE = 50
 INVENTERA_MAX_PAGE_SIZE = 500
+# The contracting authority, as the documentation of a direct award names it
+# (LOU 19 a kap. 11 §): the municipality's name and organisation number.
+INVENTERA_MUNICIPALITY_NAME = env("MUNICIPALITY_NAME", "Exempelkommunen" if DEBUG else "")
+INVENTERA_MUNICIPALITY_ORG_NUMBER = env("MUNICIPALITY_ORG_NUMBER", "212000-0001" if DEBUG else "")
 # Uploaded case documents: at most this many bytes each.
 INVENTERA_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)

@@ -7,6 +7,8 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("MUNICIPALITY_NAME", "Exempelkommunen")
+os.environ.setdefault("MUNICIPALITY_ORG_NUMBER", "212000-0001")
 
 from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES

@@ -30,7 +30,8 @@ def escape_formula(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def _csv_cell(value) -> str:
+def csv_cell(value) -> str:
+    """One value as a CSV cell of the Swedish Excel dialect, formulas escaped."""
     if value is None:
         return ""
     if isinstance(value, Decimal):
@@ -50,7 +51,7 @@ def assets_export(*, assets: QuerySet, file_format: str = CSV) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(headers)
-        writer.writerows([_csv_cell(value) for value in row] for row in dataset)
+        writer.writerows([csv_cell(value) for value in row] for row in dataset)
         return buffer.getvalue().encode("utf-8-sig")
     return _xlsx(headers, dataset)
 

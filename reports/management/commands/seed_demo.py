@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from inventory import demo as inventory_demo
 from procurement import demo as procurement_demo
+from reports import demo as reports_demo
 
 
 class Command(BaseCommand):
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         created = inventory_demo.seed_assets(users["it"], today)
         procurement_demo.seed_rules()
         cases = procurement_demo.seed_cases(users, today)
+        reports_demo.seed_budgets(today, users["admin"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {created} new assets, {cases} new procurement cases. "

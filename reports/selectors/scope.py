@@ -1,0 +1,126 @@
+"""What a report covers: whose view, which libraries, as of which day, over which period.
+
+Built from the apps' visibility selectors, the same ones every page uses, so a report
+never shows a library manager more than the pages do. Commands, which act for the
+municipality, build a scope of every library.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from inventory.dates import add_months
+from inventory.models import Asset, Library
+from inventory.selectors import assets_visible_to, libraries_visible_to
+from procurement.models import ProcurementCase
+from procurement.selectors import cases_visible_to
+
+# The strategist report's default period: the twelve months up to the as-of day.
+DEFAULT_PERIOD_MONTHS = 12
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """The rows a report may read, and the days it counts from.
+
+    `assets` and `cases` are already limited to what the reader may see and to the
+    chosen library; `libraries` are the libraries covered, in code order.
+    """
+
+    as_of: date
+    period_start: date
+    made_at: datetime
+    library: Library | None
+    libraries: tuple[Library, ...]
+    assets: QuerySet[Asset]
+    cases: QuerySet[ProcurementCase]
+    author: str = ""
+
+    @property
+    def library_ids(self) -> list[int]:
+        return [library.pk for library in self.libraries]
+
+
+def _dates(as_of: date | None, period_start: date | None, now: datetime) -> tuple[date, date]:
+    as_of = as_of or timezone.localdate(now)
+    period_start = period_start or add_months(as_of, -DEFAULT_PERIOD_MONTHS)
+    if period_start > as_of:
+        raise ValueError("the period cannot start after the as-of day")
+    return as_of, period_start
+
+
+def report_scope(
+    user,
+    *,
+    library_code: str | None = None,
+    as_of: date | None = None,
+    period_start: date | None = None,
+    now: datetime | None = None,
+) -> ReportScope:
+    """The scope of a report for `user`: every library they may see, or the one named.
+
+    A library the user may not see is a 404, like its pages (its existence is not
+    leaked).
+    """
+    now = now or timezone.now()
+    as_of, period_start = _dates(as_of, period_start, now)
+    visible = libraries_visible_to(user).order_by("code")
+    assets = assets_visible_to(user)
+    cases = cases_visible_to(user)
+    library = None
+    if library_code:
+        library = visible.filter(code=library_code).first()
+        if library is None:
+            raise Http404
+        libraries: tuple[Library, ...] = (library,)
+        assets = assets.filter(library=library)
+        cases = cases.filter(library=library)
+    else:
+        libraries = tuple(visible)
+    return ReportScope(
+        as_of=as_of,
+        period_start=period_start,
+        made_at=now,
+        library=library,
+        libraries=libraries,
+        assets=assets,
+        cases=cases,
+        author=user.get_full_name() or user.get_username(),
+    )
+
+
+def municipality_scope(
+    *,
+    library_code: str | None = None,
+    as_of: date | None = None,
+    period_start: date | None = None,
+    now: datetime | None = None,
+) -> ReportScope:
+    """Every library of the municipality (or the one named), for commands run by cron.
+
+    Raises Library.DoesNotExist for an unknown library code.
+    """
+    now = now or timezone.now()
+    as_of, period_start = _dates(as_of, period_start, now)
+    assets = Asset.objects.all()
+    cases = ProcurementCase.objects.all()
+    library = None
+    if library_code:
+        library = Library.objects.get(code=library_code)
+        libraries: tuple[Library, ...] = (library,)
+        assets = assets.filter(library=library)
+        cases = cases.filter(library=library)
+    else:
+        libraries = tuple(Library.objects.order_by("code"))
+    return ReportScope(
+        as_of=as_of,
+        period_start=period_start,
+        made_at=now,
+        library=library,
+        libraries=libraries,
+        assets=assets,
+        cases=cases,
+    )

@@ -1,0 +1,632 @@
+"""The strategist report's figures: the pipeline, lead times, money and what comes next.
+
+Every figure is read with a constant number of grouped queries, however many cases,
+stage changes and assets there are; lead times are computed in Python from one ordered
+read of the timeline. How each figure is made is written in docs/reports.md, and the
+report itself states it.
+"""
+
+import math
+import statistics
+from collections import defaultdict
+from itertools import pairwise
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from inventory.choices import ACTIVE_STATUSES, AssetStatus, Usage
+from inventory.dates import add_months
+from inventory.models import Category, Feature, ProductModel
+from procurement import rules
+from procurement.choices import (
+    DELIVERED_OR_ENDED,
+    OPEN_STAGES,
+    STAGE_ORDER,
+    Funding,
+    Stage,
+)
+from procurement.models import DeliveredAsset, Quote, StageChange
+from procurement.selectors import (
+    STALE_DAYS,
+    case_waits_on,
+    cases_without_movement,
+    direct_awards,
+    ruleset_in_force,
+)
+
+from ..models import Budget
+from .scope import ReportScope
+
+FORECAST_YEARS = 3
+# The replacement forecast prices a model by its latest purchase; failing that, the
+# category's median purchase price over this many years before the as-of day.
+PRICE_HISTORY_YEARS = 2
+# The category of a public computer place, for the digital-access figures.
+PUBLIC_WORKSTATION = "workstation"
+# Stages a case has a duration in: the main line up to, not including, the last.
+TIMED_STAGES: tuple[str, ...] = STAGE_ORDER[:-1]
+SECONDS_PER_DAY = 86400
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """The `fraction` percentile by linear interpolation between the closest ranks (the
+    method spreadsheets call PERCENTILE.INC): 0.5 is the median, 0.9 the 90th."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Days a step took over the period: how many cases, median, 90th percentile."""
+
+    count: int
+    median: float | None
+    p90: float | None
+
+    @classmethod
+    def of(cls, days: list[float]) -> "Durations":
+        return cls(len(days), percentile(days, 0.5), percentile(days, 0.9))
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    open_count: int
+    pipeline_value: Decimal  # estimated value of the open cases in the stage
+    durations: Durations  # of the stays in this stage that ended in the period
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    reference: str
+    url: str
+    title: str
+    library: str
+    stage: str
+    waits_on: str
+    days_in_stage: int
+    age_days: int
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class SpendRow:
+    year: int
+    library: str  # code
+    library_name: str
+    category: str  # "" for the library's whole year
+    budget: Decimal | None
+    committed: Decimal
+    delivered: Decimal
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.budget is None else self.budget - self.committed
+
+    @property
+    def used(self) -> Decimal | None:
+        if not self.budget:
+            return None
+        return self.committed / self.budget
+
+
+@dataclass(frozen=True)
+class DirectAwardRow:
+    year: int
+    category: str
+    count: int
+    total: Decimal  # the municipality's direct awards of the category in the year
+    limit: Decimal | None  # the direct-award limit in force (None: no rule set)
+    reaches_limit: bool  # no further direct award of the category is allowed this year
+    library_part: Decimal | None  # the chosen library's share, when one is chosen
+
+    @property
+    def left(self) -> Decimal | None:
+        return None if self.limit is None else self.limit - self.total
+
+
+@dataclass(frozen=True)
+class GrantRow:
+    reference: str
+    url: str
+    title: str
+    library: str
+    grant: str
+    spend_by: date | None
+    days_left: int | None
+    stage: str
+    value: Decimal
+    state: str  # "spent", "open" or "lapsed"
+
+
+@dataclass(frozen=True)
+class ForecastRow:
+    year: int
+    category: str
+    count: int
+    cost: Decimal
+    by_model: int  # priced by the latest purchase of the same model
+    by_category: int  # priced by the category's median of the last two years
+    unpriced: int
+    overdue: int  # already past their date at the as-of day (counted in the first year)
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    library: str
+    name: str
+    public_in_use: int
+    workstations: int
+    features: tuple[int, ...]  # public workstations in use with each of `feature_names`
+
+
+@dataclass(frozen=True)
+class StrategistReport:
+    scope: ReportScope
+    open_cases: tuple[CaseRow, ...]
+    open_total: int
+    stages: tuple[StageRow, ...]
+    lead_time: Durations  # from need to installed, pauses included
+    stalled: tuple[CaseRow, ...]
+    stalled_total: int
+    spend: tuple[SpendRow, ...]
+    years: tuple[int, ...]
+    direct_awards: tuple[DirectAwardRow, ...]
+    grants: tuple[GrantRow, ...]
+    forecast: tuple[ForecastRow, ...]
+    forecast_years: tuple[int, ...]
+    access: tuple[AccessRow, ...]
+    feature_names: tuple[str, ...]
+    stale_days: int = STALE_DAYS
+
+    @property
+    def pipeline_value(self) -> Decimal:
+        return sum((row.pipeline_value for row in self.stages), Decimal(0))
+
+
+def _end_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+def _case_row(case, today: date) -> CaseRow:
+    return CaseRow(
+        reference=case.reference,
+        url=case.get_absolute_url(),
+        title=case.title,
+        library=case.library.code,
+        stage=case.stage,
+        waits_on=case_waits_on(case),
+        days_in_stage=max(0, (today - timezone.localdate(case.stage_changed_at)).days),
+        age_days=max(0, (today - timezone.localdate(case.created_at)).days),
+        value=case.estimated_value,
+    )
+
+
+def _durations(scope: ReportScope) -> tuple[dict[str, list[float]], list[float]]:
+    """Days per stay in each stage, for stays ended in the period, and need-to-installed
+    lead times of the cases installed in the period.
+
+    A case's time in a stage is the sum of its stays there; a pause (on hold) is a stay
+    of its own, so it never counts toward the stage it interrupted. A stage is counted
+    once the case has left it for the last time up to the as-of day.
+    """
+    start, end = _end_of(scope.period_start - timedelta(days=1)), _end_of(scope.as_of)
+    changes = (
+        StageChange.objects.filter(case__in=scope.cases.values("pk"), at__lt=end)
+        .order_by("case_id", "at", "id")
+        .values_list("case_id", "at", "to_stage")
+    )
+    per_stage: dict[str, list[float]] = defaultdict(list)
+    lead_times: list[float] = []
+
+    def close(case_changes: list) -> None:
+        if not case_changes:
+            return
+        spent: dict[str, float] = defaultdict(float)
+        left_at: dict[str, datetime] = {}
+        for (_c, at, stage), (_n, next_at, _s) in pairwise(case_changes):
+            spent[stage] += (next_at - at).total_seconds()
+            left_at[stage] = next_at
+        current = case_changes[-1][2]
+        for stage, seconds in spent.items():
+            if stage in TIMED_STAGES and stage != current and start <= left_at[stage] < end:
+                per_stage[stage].append(seconds / SECONDS_PER_DAY)
+        installed = next((at for _c, at, stage in case_changes if stage == Stage.INSTALLED), None)
+        if installed is not None and start <= installed < end:
+            lead_times.append((installed - case_changes[0][1]).total_seconds() / SECONDS_PER_DAY)
+
+    current_case, buffer = None, []
+    for change in changes.iterator(chunk_size=5000):
+        if change[0] != current_case:
+            close(buffer)
+            current_case, buffer = change[0], []
+        buffer.append(change)
+    close(buffer)
+    return per_stage, lead_times
+
+
+def _committed(scope: ReportScope, years: range) -> dict[tuple[int, int, int], Decimal]:
+    """{(year, library id, category id): value} of the cases ordered in those years.
+
+    A case's committed value is its chosen quote's amount (the tender won, or the
+    framework supplier's call-off answer), else its estimated value; its year is the
+    year it was first moved to "ordered". A case cancelled after its order commits
+    nothing.
+    """
+    ordered_on = dict(
+        StageChange.objects.filter(
+            case__in=scope.cases.values("pk"), to_stage=Stage.ORDERED, at__lt=_end_of(scope.as_of)
+        )
+        .values("case_id")
+        .annotate(first=Min("at"))
+        .order_by()
+        .values_list("case_id", "first")
+    )
+    chosen = Quote.objects.filter(case=OuterRef("pk"), chosen=True).values("amount")[:1]
+    totals: dict[tuple[int, int, int], Decimal] = defaultdict(Decimal)
+    cases = (
+        scope.cases.filter(pk__in=list(ordered_on))
+        .exclude(stage=Stage.CANCELLED)
+        .annotate(chosen_amount=Subquery(chosen, output_field=DecimalField()))
+        .values_list("pk", "library_id", "category_id", "estimated_value", "chosen_amount")
+    )
+    for pk, library_id, category_id, estimated, chosen_amount in cases:
+        year = timezone.localdate(ordered_on[pk]).year
+        if year in years:
+            value = chosen_amount if chosen_amount is not None else estimated
+            totals[(year, library_id, category_id)] += value
+    return totals
+
+
+def _delivered(scope: ReportScope, years: range) -> dict[tuple[int, int, int], Decimal]:
+    """{(year, library id, category id): purchase prices} of the assets registered from
+    the scope's deliveries, by the year of delivery (their purchase date)."""
+    rows = (
+        DeliveredAsset.objects.filter(
+            case__in=scope.cases.values("pk"),
+            asset__purchase_date__gte=date(years.start, 1, 1),
+            asset__purchase_date__lte=min(date(years.stop - 1, 12, 31), scope.as_of),
+        )
+        .annotate(year=ExtractYear("asset__purchase_date"))
+        .values("year", "case__library_id", "asset__category_id")
+        .annotate(total=Sum("asset__purchase_price"))
+        .order_by()
+    )
+    return {
+        (row["year"], row["case__library_id"], row["asset__category_id"]): row["total"]
+        or Decimal(0)
+        for row in rows
+    }
+
+
+def _spend(scope: ReportScope, years: range, categories: dict[int, str]) -> tuple[SpendRow, ...]:
+    committed = _committed(scope, years)
+    delivered = _delivered(scope, years)
+    budgets = {
+        (b.year, b.library_id, b.category_id): b.amount
+        for b in Budget.objects.filter(library_id__in=scope.library_ids, year__in=list(years))
+    }
+    rows = []
+    for year in years:
+        for library in scope.libraries:
+            key_of = {
+                key[2]
+                for source in (committed, delivered, budgets)
+                for key in source
+                if key[0] == year and key[1] == library.pk and key[2] is not None
+            }
+
+            def total(source, category_id=None, *, year=year, library=library):
+                return sum(
+                    (
+                        value
+                        for (y, lib, cat), value in source.items()
+                        if y == year
+                        and lib == library.pk
+                        and (category_id is None or cat == category_id)
+                    ),
+                    Decimal(0),
+                )
+
+            rows.append(
+                SpendRow(
+                    year,
+                    library.code,
+                    library.name,
+                    "",
+                    budgets.get((year, library.pk, None)),
+                    total(committed),
+                    total(delivered),
+                )
+            )
+            for category_id in sorted(key_of, key=lambda pk: categories.get(pk, "")):
+                rows.append(
+                    SpendRow(
+                        year,
+                        library.code,
+                        library.name,
+                        categories.get(category_id, ""),
+                        budgets.get((year, library.pk, category_id)),
+                        total(committed, category_id),
+                        total(delivered, category_id),
+                    )
+                )
+    return tuple(rows)
+
+
+def _direct_awards(
+    scope: ReportScope, years: range, categories: dict[int, str]
+) -> tuple[DirectAwardRow, ...]:
+    """The municipality's direct awards per category and fiscal year, against the limit
+    of the rule set in force at the year's end (or the as-of day, this year): the sum
+    the anti-splitting rule adds up, the same one the case page warns about."""
+    grouped = (
+        direct_awards()
+        .filter(year__in=list(years))
+        .values("year", "category_id")
+        .annotate(n=Count("id"), total=Sum("estimated_value"))
+        .order_by()
+    )
+    mine: dict[tuple[int, int], Decimal] = {}
+    if scope.library is not None:
+        mine = {
+            (row["year"], row["category_id"]): row["total"]
+            for row in direct_awards()
+            .filter(year__in=list(years), library=scope.library)
+            .values("year", "category_id")
+            .annotate(total=Sum("estimated_value"))
+            .order_by()
+        }
+    thresholds: dict[int, rules.Thresholds | None] = {}
+    for year in years:
+        ruleset = ruleset_in_force(min(date(year, 12, 31), scope.as_of))
+        thresholds[year] = ruleset.thresholds() if ruleset else None
+    rows = []
+    for row in grouped:
+        total = row["total"] or Decimal(0)
+        figures = thresholds.get(row["year"])
+        rows.append(
+            DirectAwardRow(
+                year=row["year"],
+                category=categories.get(row["category_id"], ""),
+                count=row["n"],
+                total=total,
+                limit=figures.direct_award_limit if figures else None,
+                reaches_limit=bool(figures and rules.reaches_direct_award_limit(total, figures)),
+                library_part=(
+                    mine.get((row["year"], row["category_id"]), Decimal(0))
+                    if scope.library is not None
+                    else None
+                ),
+            )
+        )
+    return tuple(sorted(rows, key=lambda r: (-r.year, r.category)))
+
+
+def _grants(scope: ReportScope) -> tuple[GrantRow, ...]:
+    cases = (
+        scope.cases.filter(funding=Funding.GRANT)
+        .exclude(stage=Stage.CANCELLED)
+        .select_related("library")
+        .order_by("grant_spend_by", "reference")
+    )
+    rows = []
+    for case in cases:
+        stage = case.stage_before_hold if case.stage == Stage.ON_HOLD else case.stage
+        spent = stage in DELIVERED_OR_ENDED
+        spend_by = case.grant_spend_by
+        if spent:
+            state = "spent"
+        elif spend_by is not None and spend_by < scope.as_of:
+            state = "lapsed"
+        else:
+            state = "open"
+        if spent and spend_by is not None and spend_by < scope.period_start:
+            continue  # spent before the period: history, not something to act on
+        rows.append(
+            GrantRow(
+                reference=case.reference,
+                url=case.get_absolute_url(),
+                title=case.title,
+                library=case.library.code,
+                grant=case.grant_name,
+                spend_by=spend_by,
+                days_left=None if spend_by is None else (spend_by - scope.as_of).days,
+                stage=case.stage,
+                value=case.estimated_value,
+                state=state,
+            )
+        )
+    return tuple(rows)
+
+
+def _forecast(scope: ReportScope, categories: dict[int, str]) -> tuple[ForecastRow, ...]:
+    """What reaches its replacement date in each of the next FORECAST_YEARS calendar
+    years (this one first, with what is already overdue), at today's prices."""
+    first = scope.as_of.year
+    end = date(first + FORECAST_YEARS, 1, 1)
+    due = (
+        scope.assets.filter(status__in=ACTIVE_STATUSES, replacement_due__lt=end)
+        .annotate(year=ExtractYear("replacement_due"))
+        .values("year", "model_id", "category_id")
+        .annotate(
+            n=Count("id"),
+            late=Count("id", filter=Q(replacement_due__lt=scope.as_of)),
+        )
+        .order_by()
+    )
+    groups = list(due)
+    model_ids = {row["model_id"] for row in groups if row["model_id"]}
+    latest = Subquery(
+        scope.assets.filter(
+            model=OuterRef("pk"), purchase_price__isnull=False, purchase_date__lte=scope.as_of
+        )
+        .order_by("-purchase_date", "-id")
+        .values("purchase_price")[:1],
+        output_field=DecimalField(),
+    )
+    model_price = {
+        pk: price
+        for pk, price in ProductModel.objects.filter(pk__in=model_ids)
+        .annotate(price=latest)
+        .values_list("pk", "price")
+        if price is not None
+    }
+    need_median = {
+        row["category_id"]
+        for row in groups
+        if not row["model_id"] or row["model_id"] not in model_price
+    }
+    since = add_months(scope.as_of, -12 * PRICE_HISTORY_YEARS)
+    median_price: dict[int, Decimal] = {}
+    if need_median:
+        prices: dict[int, list[Decimal]] = defaultdict(list)
+        for category_id, price in (
+            scope.assets.filter(
+                category_id__in=need_median,
+                purchase_price__isnull=False,
+                purchase_date__gte=since,
+                purchase_date__lte=scope.as_of,
+            )
+            .order_by()
+            .values_list("category_id", "purchase_price")
+            .iterator(chunk_size=5000)
+        ):
+            prices[category_id].append(price)
+        median_price = {pk: statistics.median(values) for pk, values in prices.items()}
+
+    table: dict[tuple[int, int], dict] = {}
+    for row in groups:
+        year = max(row["year"], first)
+        entry = table.setdefault(
+            (year, row["category_id"]),
+            {"count": 0, "cost": Decimal(0), "model": 0, "category": 0, "none": 0, "late": 0},
+        )
+        entry["count"] += row["n"]
+        entry["late"] += row["late"]
+        price = model_price.get(row["model_id"]) if row["model_id"] else None
+        if price is not None:
+            entry["cost"] += price * row["n"]
+            entry["model"] += row["n"]
+        elif row["category_id"] in median_price:
+            entry["cost"] += median_price[row["category_id"]] * row["n"]
+            entry["category"] += row["n"]
+        else:
+            entry["none"] += row["n"]
+    return tuple(
+        ForecastRow(
+            year=year,
+            category=categories.get(category_id, ""),
+            count=entry["count"],
+            cost=entry["cost"],
+            by_model=entry["model"],
+            by_category=entry["category"],
+            unpriced=entry["none"],
+            overdue=entry["late"],
+        )
+        for (year, category_id), entry in sorted(
+            table.items(), key=lambda item: (item[0][0], categories.get(item[0][1], ""))
+        )
+    )
+
+
+def _access(scope: ReportScope) -> tuple[tuple[AccessRow, ...], tuple[str, ...]]:
+    """Public equipment in use per library, and the public computer places with each
+    feature patrons ask for (screen reader, scanner…): what digital inclusion reports."""
+    features = list(Feature.objects.order_by("name_sv"))
+    public = scope.assets.filter(usage=Usage.PUBLIC, status=AssetStatus.IN_USE)
+    in_use = dict(
+        public.values("library_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("library_id", "n")
+    )
+    places = public.filter(category__code=PUBLIC_WORKSTATION)
+    workstations = dict(
+        places.values("library_id")
+        .annotate(n=Count("id"))
+        .order_by()
+        .values_list("library_id", "n")
+    )
+    with_feature: dict[tuple[int, int], int] = {
+        (row["library_id"], row["features"]): row["n"]
+        for row in places.filter(features__isnull=False)
+        .values("library_id", "features")
+        .annotate(n=Count("id", distinct=True))
+        .order_by()
+    }
+    rows = tuple(
+        AccessRow(
+            library=library.code,
+            name=library.name,
+            public_in_use=in_use.get(library.pk, 0),
+            workstations=workstations.get(library.pk, 0),
+            features=tuple(with_feature.get((library.pk, f.pk), 0) for f in features),
+        )
+        for library in scope.libraries
+    )
+    return rows, tuple(f.name for f in features)
+
+
+def strategist_report(scope: ReportScope, *, limit: int | None = None) -> StrategistReport:
+    """The strategist report for `scope`; lists of cases cut at `limit` rows (None: all)."""
+    today = scope.as_of
+    categories = {category.pk: category.name for category in Category.objects.all()}
+    open_cases = (
+        scope.cases.filter(stage__in=OPEN_STAGES)
+        .select_related("library")
+        .order_by("stage_changed_at", "id")
+    )
+    open_rows = [_case_row(case, today) for case in open_cases]
+    rank = {stage: index for index, stage in enumerate(OPEN_STAGES)}
+    open_rows.sort(key=lambda row: (rank[row.stage], -row.days_in_stage, row.reference))
+    pipeline = {
+        row["stage"]: (row["n"], row["value"] or Decimal(0))
+        for row in scope.cases.filter(stage__in=OPEN_STAGES)
+        .values("stage")
+        .annotate(n=Count("id"), value=Sum("estimated_value"))
+        .order_by()
+    }
+    per_stage, lead_times = _durations(scope)
+    stages = tuple(
+        StageRow(
+            stage=stage,
+            open_count=pipeline.get(stage, (0, Decimal(0)))[0],
+            pipeline_value=pipeline.get(stage, (0, Decimal(0)))[1],
+            durations=Durations.of(per_stage.get(stage, [])),
+        )
+        for stage in (*TIMED_STAGES, Stage.ON_HOLD)
+    )
+    stalled_cases = cases_without_movement(scope.cases, today=today).select_related("library")
+    stalled = sorted(
+        (_case_row(case, today) for case in stalled_cases),
+        key=lambda row: (-row.days_in_stage, row.reference),
+    )
+    years = range(scope.period_start.year, today.year + 1)
+    access, feature_names = _access(scope)
+    return StrategistReport(
+        scope=scope,
+        open_cases=tuple(open_rows if limit is None else open_rows[:limit]),
+        open_total=len(open_rows),
+        stages=stages,
+        lead_time=Durations.of(lead_times),
+        stalled=tuple(stalled if limit is None else stalled[:limit]),
+        stalled_total=len(stalled),
+        spend=_spend(scope, years, categories),
+        years=tuple(years),
+        direct_awards=_direct_awards(scope, years, categories),
+        grants=_grants(scope),
+        forecast=_forecast(scope, categories),
+        forecast_years=tuple(range(today.year, today.year + FORECAST_YEARS)),
+        access=access,
+        feature_names=feature_names,
+    )
