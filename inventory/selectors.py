@@ -2,11 +2,12 @@
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 
 from .history import records_for
-from .models import Asset, ChangeRecord, Library, Location
+from .models import Asset, ChangeRecord, Library, Location, Profile
 from .roles import ALL_LIBRARIES_PERMISSION
 
 # How far ahead "warranty ending soon" looks on dashboards and in reminders.
@@ -76,3 +77,13 @@ def asset_get(user, tag: str) -> Asset:
 
 def asset_history(asset: Asset) -> QuerySet[ChangeRecord]:
     return records_for(asset)
+
+
+def language_of(user) -> str:
+    """The language a user reads Inventera in (their profile's), for mail sent to them."""
+    try:
+        language = user.profile.language
+    except Profile.DoesNotExist:
+        language = ""
+    known = {code for code, _name in settings.LANGUAGES}
+    return language if language in known else settings.LANGUAGE_CODE

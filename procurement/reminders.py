@@ -29,7 +29,12 @@ from django.utils.translation import gettext, gettext_lazy, ngettext
 from inventory.choices import ACTIVE_STATUSES
 from inventory.formatting import format_date, format_sek
 from inventory.models import Asset, Profile
-from inventory.selectors import WARRANTY_NOTICE_DAYS, assets_visible_to, warranty_ending
+from inventory.selectors import (
+    WARRANTY_NOTICE_DAYS,
+    assets_visible_to,
+    language_of,
+    warranty_ending,
+)
 
 from . import rules
 from .choices import (
@@ -430,20 +435,11 @@ class ReminderRun:
         return f"{len(self.emails)} e-mails to {self.people} people, {self.events} events"
 
 
-def _language_of(user) -> str:
-    try:
-        language = user.profile.language
-    except Profile.DoesNotExist:
-        language = ""
-    known = {code for code, _name in settings.LANGUAGES}
-    return language if language in known else settings.LANGUAGE_CODE
-
-
 def reminder_email(*, user, reminders: list[Reminder], today: date) -> ReminderEmail:
     """One person's e-mail of the day, in the person's language."""
     order = {kind: index for index, kind in enumerate(Kind.ORDER)}
     reminders = sorted(reminders, key=lambda r: (order[r.kind], r.day, r.label, r.key))
-    language = _language_of(user)
+    language = language_of(user)
     with translation.override(language):
         groups = []
         for reminder in reminders:

@@ -1,6 +1,7 @@
 """One case on paper: the status sheet, and the documentation of a direct award."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from inventory.formatting import format_date, format_sek
 from procurement import rules
@@ -87,7 +88,11 @@ def case_sheet_document(sheet: CaseSheet) -> Document:
                 "date": format_date(case.grant_spend_by)
             }
     if sheet.is_open and sheet.waits_on:
-        waiting = _("%(party)s, since %(date)s (%(days)s days)") % {
+        waiting = ngettext(
+            "%(party)s, since %(date)s (%(days)s day)",
+            "%(party)s, since %(date)s (%(days)s days)",
+            sheet.days_waiting,
+        ) % {
             "party": party_label(sheet.waits_on),
             "date": format_date(sheet.since),
             "days": sheet.days_waiting,

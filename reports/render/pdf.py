@@ -126,7 +126,7 @@ def _widths(columns, width: float) -> list[float]:
         fixed.update(narrow)
 
 
-def _table(table: Table, styles, width: float) -> list:
+def _table(table: Table, styles, width: float, heading: str = "") -> list:
     columns = table.columns
     widths = _widths(columns, width)
     numeric = [c.kind in Kind.NUMERIC for c in columns]
@@ -167,7 +167,7 @@ def _table(table: Table, styles, width: float) -> list:
     # of every page, and a row is never split between pages.
     flowable = LongTable(data, colWidths=widths, repeatRows=1, style=TableStyle(style))
     parts = []
-    if table.caption:
+    if table.caption and table.caption != heading:
         parts.append(_paragraph(table.caption, styles["caption"]))
     parts.append(flowable)
     if table.total is not None and table.total > len(table.rows):
@@ -211,7 +211,7 @@ def _section(section: Section, styles, width: float) -> list:
     has_rows = any(table.rows for table in section.tables)
     for table in section.tables:
         if table.rows or table.footer:
-            story.extend(_table(table, styles, width))
+            story.extend(_table(table, styles, width, section.title))
     if not has_rows and section.empty:
         story.append(_paragraph(section.empty, styles["body"]))
     return story

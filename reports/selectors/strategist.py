@@ -9,10 +9,10 @@ report itself states it.
 import math
 import statistics
 from collections import defaultdict
-from itertools import pairwise
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from django.db.models import Count, DecimalField, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractYear
