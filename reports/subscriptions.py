@@ -126,12 +126,14 @@ def report_mail(subscription: ReportSubscription, *, today: date, period: str) -
 
 
 def _send(mail: ReportMail, run: ReportRun) -> None:
+    """Send one claimed report; a failure gives the period back for the next run."""
     message = EmailMessage(mail.subject, mail.body, settings.DEFAULT_FROM_EMAIL, [mail.to])
     message.attach(mail.filename, mail.content, mail.content_type)
     try:
         message.send()
     except Exception:
         logger.exception("report for subscription %s not sent", mail.subscription.pk)
+        run.mails.remove(mail)
         run.failed.append(mail)
         ReportSent.objects.filter(subscription=mail.subscription, period=mail.period).delete()
 
@@ -157,11 +159,11 @@ def reports_send(*, today: date | None = None, dry_run: bool = False) -> ReportR
         if dry_run:
             run.mails.append(mail)
             continue
+        run.mails.append(mail)
         try:
             with transaction.atomic():
                 ReportSent.objects.create(subscription=subscription, period=period)
                 transaction.on_commit(lambda mail=mail: _send(mail, run))
         except IntegrityError:
-            continue  # another run claimed this period first
-        run.mails.append(mail)
+            run.mails.remove(mail)  # another run claimed this period first
     return run

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from inventory.formatting import format_number, format_sek
 
@@ -210,7 +211,7 @@ def strategist_document(data: StrategistReport) -> Document:
             series=(
                 (_("Budget"), tuple(row.budget or 0 for row in this_year)),
                 (_("Committed"), tuple(row.committed for row in this_year)),
-                (_("Delivered"), tuple(row.delivered for row in this_year)),
+                (pgettext("spend", "Delivered"), tuple(row.delivered for row in this_year)),
             ),
             kind=Kind.MONEY,
             description=_(
@@ -226,7 +227,7 @@ def strategist_document(data: StrategistReport) -> Document:
                     Column(_("Category"), Kind.TEXT, 1.1),
                     money_column(_("Budget")),
                     money_column(_("Committed")),
-                    money_column(_("Delivered")),
+                    money_column(pgettext("spend", "Delivered")),
                     money_column(_("Left")),
                     Column(_("Used"), Kind.PERCENT, 0.6),
                 ),

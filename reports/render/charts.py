@@ -76,6 +76,7 @@ def chart_drawing(chart: Chart, *, font: str = SVG_FONT, bold: str | None = None
         plot.categoryAxis.labels.boxAnchor = "ne" if many else "n"
         plot.categoryAxis.labels.dy = -4
     drawing = Drawing(WIDTH, height)
+    drawing.initialFontName = font
     data = [[float(v or 0) for v in values] or [0.0] for _name, values in series]
     plot.data = data
     plot.categoryAxis.categoryNames = categories

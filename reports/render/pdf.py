@@ -18,6 +18,7 @@ from reportlab.lib.units import cm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
+    CondPageBreak,
     KeepTogether,
     LongTable,
     Paragraph,
@@ -56,10 +57,9 @@ def _styles() -> dict[str, ParagraphStyle]:
             leading=16,
             spaceBefore=12,
             spaceAfter=4,
-            keepWithNext=True,
         ),
         "caption": ParagraphStyle(
-            "caption", parent=base, fontName=bold, spaceBefore=6, spaceAfter=3, keepWithNext=True
+            "caption", parent=base, fontName=bold, spaceBefore=6, spaceAfter=3
         ),
         "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
         "cell_num": ParagraphStyle(
@@ -168,6 +168,7 @@ def _table(table: Table, styles, width: float, heading: str = "") -> list:
     flowable = LongTable(data, colWidths=widths, repeatRows=1, style=TableStyle(style))
     parts = []
     if table.caption and table.caption != heading:
+        parts.append(CondPageBreak(3 * cm))
         parts.append(_paragraph(table.caption, styles["caption"]))
     parts.append(flowable)
     if table.total is not None and table.total > len(table.rows):
@@ -185,7 +186,9 @@ def _table(table: Table, styles, width: float, heading: str = "") -> list:
 
 
 def _section(section: Section, styles, width: float) -> list:
-    story: list = [_paragraph(section.title, styles["h2"])]
+    # A heading goes to the next page only when too little of this one is left for it and
+    # a few lines under it; a long table then starts under its heading and breaks later.
+    story: list = [CondPageBreak(4 * cm), _paragraph(section.title, styles["h2"])]
     story.extend(_paragraph(text, styles["body"]) for text in section.paragraphs)
     if section.facts:
         story.append(
@@ -239,6 +242,8 @@ def _render(document: Document) -> bytes:
         subject=document.organisation,
         creator="Inventera",
         lang=LANGUAGE_TAGS.get(document.language, document.language),
+        # Every font in the file is embedded: not even reportlab's default Helvetica.
+        initialFontName=fonts.REGULAR,
     )
 
     def decorate(canvas, _doc):

@@ -47,8 +47,9 @@ FORECAST_YEARS = 3
 PRICE_HISTORY_YEARS = 2
 # The category of a public computer place, for the digital-access figures.
 PUBLIC_WORKSTATION = "workstation"
-# Stages a case has a duration in: the main line up to, not including, the last.
-TIMED_STAGES: tuple[str, ...] = STAGE_ORDER[:-1]
+# Stages a case has a duration in: the main line up to, not including, the last; and
+# the pause, which is counted apart so that it never lengthens the stage it interrupted.
+TIMED_STAGES: tuple[str, ...] = (*STAGE_ORDER[:-1], Stage.ON_HOLD)
 SECONDS_PER_DAY = 86400
 
 
@@ -211,6 +212,14 @@ def _case_row(case, today: date) -> CaseRow:
     )
 
 
+def _days_between(start: datetime, end: datetime) -> float:
+    """Days from `start` to `end` as people count them on the wall clock in Stockholm, so
+    that a change to or from summer time does not make a day 23 or 25 hours long."""
+    local_start = timezone.localtime(start).replace(tzinfo=None)
+    local_end = timezone.localtime(end).replace(tzinfo=None)
+    return (local_end - local_start).total_seconds() / SECONDS_PER_DAY
+
+
 def _durations(scope: ReportScope) -> tuple[dict[str, list[float]], list[float]]:
     """Days per stay in each stage, for stays ended in the period, and need-to-installed
     lead times of the cases installed in the period.
@@ -234,15 +243,15 @@ def _durations(scope: ReportScope) -> tuple[dict[str, list[float]], list[float]]
         spent: dict[str, float] = defaultdict(float)
         left_at: dict[str, datetime] = {}
         for (_c, at, stage), (_n, next_at, _s) in pairwise(case_changes):
-            spent[stage] += (next_at - at).total_seconds()
+            spent[stage] += _days_between(at, next_at)
             left_at[stage] = next_at
         current = case_changes[-1][2]
-        for stage, seconds in spent.items():
+        for stage, days in spent.items():
             if stage in TIMED_STAGES and stage != current and start <= left_at[stage] < end:
-                per_stage[stage].append(seconds / SECONDS_PER_DAY)
+                per_stage[stage].append(days)
         installed = next((at for _c, at, stage in case_changes if stage == Stage.INSTALLED), None)
         if installed is not None and start <= installed < end:
-            lead_times.append((installed - case_changes[0][1]).total_seconds() / SECONDS_PER_DAY)
+            lead_times.append(_days_between(case_changes[0][1], installed))
 
     current_case, buffer = None, []
     for change in changes.iterator(chunk_size=5000):
@@ -604,7 +613,7 @@ def strategist_report(scope: ReportScope, *, limit: int | None = None) -> Strate
             pipeline_value=pipeline.get(stage, (0, Decimal(0)))[1],
             durations=Durations.of(per_stage.get(stage, [])),
         )
-        for stage in (*TIMED_STAGES, Stage.ON_HOLD)
+        for stage in TIMED_STAGES
     )
     stalled_cases = cases_without_movement(scope.cases, today=today).select_related("library")
     stalled = sorted(

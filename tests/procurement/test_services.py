@@ -413,3 +413,35 @@ def test_days_waiting_counts_calendar_days(make_case, chef, hb):
     now = case.stage_changed_at + timedelta(days=3)
     assert days_waiting(case, now=now) == 3
     assert case_waits_on(case) == "library"
+
+
+def test_the_strategist_rejects_a_case_and_it_is_cancelled(make_case, chef, strateg, hb):
+    """Rejecting needs the approve permission only, not the pause-and-cancel one."""
+    case = make_case(chef, hb, analysis="Fyra platser.")
+    for stage in (Stage.ANALYSIS, Stage.APPROVAL):
+        case = services.case_transition(case=case, to_stage=stage, actor=chef)
+    assert not strateg.has_perm("procurement.hold_case")
+    rejected = services.case_decide(
+        case=case, actor=strateg, decision=Decision.REJECTED, level=0, comment="Ingen budget."
+    )
+    assert rejected.stage == Stage.CANCELLED
+    assert rejected.cancel_reason == "Ingen budget."
+    assert rejected.approvals.get().decision == Decision.REJECTED
+    change = rejected.timeline.last()
+    assert (change.from_stage, change.to_stage, change.actor) == (
+        Stage.APPROVAL,
+        Stage.CANCELLED,
+        strateg,
+    )
+
+
+def test_a_library_manager_cannot_reject(make_case, chef, hb):
+    case = make_case(chef, hb, analysis="Fyra platser.")
+    for stage in (Stage.ANALYSIS, Stage.APPROVAL):
+        case = services.case_transition(case=case, to_stage=stage, actor=chef)
+    with pytest.raises(PermissionDenied):
+        services.case_decide(
+            case=case, actor=chef, decision=Decision.REJECTED, level=0, comment="Nej."
+        )
+    case.refresh_from_db()
+    assert case.stage == Stage.APPROVAL

@@ -78,3 +78,34 @@ def test_user_without_role_gets_a_message(db, client_for):
 
     page = client_for(UserFactory(username="nobody")).get("/").content.decode()
     assert "Ditt konto har ingen roll än" in page
+
+
+def test_each_role_sees_its_report_panels(assets, users, client_for, make_case, hb, no, ruleset):
+    from decimal import Decimal
+
+    from reports.models import Budget
+
+    make_case(users["chef"], hb, title="Hörlurar")
+    make_case(users["admin"], no, title="Norrs skrivare")
+    Budget.objects.create(library=hb, year=TODAY.year, amount=Decimal("100000"))
+    Budget.objects.create(library=no, year=TODAY.year, amount=Decimal("77777"))
+
+    strategist = client_for(users["strateg"]).get("/").context
+    panels = {panel.report: [s.key for s in panel.sections] for panel in strategist["panels"]}
+    assert panels == {
+        "strategist": ["pipeline", "lead_times", "spend", "direct_awards", "forecast"]
+    }
+    page = client_for(users["strateg"]).get("/").content.decode()
+    assert page.count('src="data:image/svg+xml;base64,') >= 3
+    # Each chart has its figures in a table too.
+    assert "Öppna ärenden och deras värde per skede" in page
+
+    manager = client_for(users["chef"]).get("/")
+    panels = {panel.report: [s.key for s in panel.sections] for panel in manager.context["panels"]}
+    assert panels == {"strategist": ["spend", "grants"]}
+    page = manager.content.decode().replace("\xa0", " ")
+    assert "100 000 kr" in page and "77 777 kr" not in page
+
+    it = client_for(users["it"]).get("/").context
+    panels = {panel.report: [s.key for s in panel.sections] for panel in it["panels"]}
+    assert panels == {"it-status": ["summary", "gaps"]}
