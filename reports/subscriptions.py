@@ -92,9 +92,7 @@ def report_mail(subscription: ReportSubscription, *, today: date, period: str) -
         document = build_document(subscription.report, scope, file_format=subscription.file_format)
         content = render(document, subscription.file_format)
         title = str(REPORTS[subscription.report].title)
-        url = settings.SITE_URL.rstrip("/") + reverse(
-            "reports:report", args=[subscription.report]
-        )
+        url = settings.SITE_URL.rstrip("/") + reverse("reports:report", args=[subscription.report])
         subject = _("Inventera: %(report)s %(date)s") % {
             "report": title,
             "date": format_date(today),

@@ -55,8 +55,9 @@ class Command(BaseCommand):
         parser.add_argument("name", choices=[*REPORTS, *CASE_REPORTS])
         parser.add_argument("--format", dest="file_format", choices=list(RENDERERS), default="pdf")
         parser.add_argument(
-            "--output", help="The file to write; '-' for standard output. Default: a file "
-            "named after the report in the current folder."
+            "--output",
+            help="The file to write; '-' for standard output. Default: a file "
+            "named after the report in the current folder.",
         )
         parser.add_argument("--library", metavar="CODE", help="One library, e.g. HB.")
         parser.add_argument("--as-of", metavar="YYYY-MM-DD", help="Default: today.")
