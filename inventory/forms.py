@@ -1,5 +1,6 @@
 """Forms of the register. They check input; the services apply the rules."""
 
+from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -17,6 +18,17 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs=None):
         super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        # A date field can only hold a date: text that is not one (typed into a query
+        # string, say) is shown as empty, with the field's error beside it.
+        formatted = super().format_value(value)
+        if isinstance(formatted, str) and formatted:
+            try:
+                date.fromisoformat(formatted)
+            except ValueError:
+                return None
+        return formatted
 
 
 class SekField(forms.DecimalField):
@@ -194,7 +206,7 @@ class BulkActionForm(forms.Form):
 
     action = forms.ChoiceField(
         label=_("Action"),
-        choices=[(MOVE, _("Move to location")), (STATUS, _("Change status"))],
+        choices=[("", "---------"), (MOVE, _("Move to location")), (STATUS, _("Change status"))],
     )
     location = LocationChoiceField(
         label=_("Location"), queryset=Location.objects.none(), required=False

@@ -90,6 +90,8 @@ class AssetListView(PermissionRequiredMixin, PageSizeMixin, FilterView):
                 assets=Asset.objects.none(),
                 locations=locations_visible_to(user),
                 initial={"next": self.request.get_full_path()},
+                # The filter form beside it has a location field too: ids must differ.
+                auto_id="bulk_%s",
             )
         return context
 

@@ -141,7 +141,9 @@ class ReportView(ReportMixin, TemplateView):
         with translation.override(document.language):
             context["sections"] = html_sections(document, ROW_LIMITS["html"])
         context["query"] = request.GET.urlencode()
-        context["subscription_form"] = SubscriptionForm(libraries=self.libraries)
+        context["subscription_form"] = SubscriptionForm(
+            libraries=self.libraries, prefix="subscribe"
+        )
         return self.render_to_response(context)
 
 
@@ -264,7 +266,7 @@ class SubscriptionCreateView(ReportMixin, View):
         return [self.spec.permission, "reports.add_reportsubscription"]
 
     def post(self, request, *args, **kwargs):
-        form = SubscriptionForm(request.POST, libraries=self.libraries)
+        form = SubscriptionForm(request.POST, libraries=self.libraries, prefix="subscribe")
         if form.is_valid():
             try:
                 services.subscription_create(

@@ -1,6 +1,7 @@
 """Template filters every page uses; loaded as a builtin in settings."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from ..formatting import format_date, format_sek
@@ -24,6 +25,17 @@ def sek_whole(amount):
 def isodate(value):
     """`{{ day|isodate }}` -> `2026-11-22`; datetimes in Stockholm time with hh:mm."""
     return format_date(value)
+
+
+@register.filter
+def datetime_attr(value):
+    """A <time datetime="…"> value: local time to the second, `2026-11-27T18:41:57+01:00`
+    (HTML allows at most three digits of a second's fraction; we give none)."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return value.isoformat(timespec="seconds")
 
 
 @register.filter

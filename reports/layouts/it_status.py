@@ -57,7 +57,7 @@ def it_status_document(data: ITStatus) -> Document:
     counts = dict(zip(data.statuses, data.totals.counts, strict=True))
     summary = Section(
         key="summary",
-        title=_("Summary"),
+        title=_("The register at a glance"),
         facts=(
             (_("Assets"), format_number(data.totals.total)),
             (_("In use"), format_number(counts["in_use"])),

@@ -113,6 +113,9 @@ def _widths(columns, width: float) -> list[float]:
         max((stringWidth(word, fonts.BOLD, 8) for word in c.label.split()), default=0) + padding
         for c in columns
     ]
+    if sum(least) >= width:
+        # Too many columns for the page: share it by the headers' needs (words break).
+        return [width * need / sum(least) for need in least]
     fixed: dict[int, float] = {}
     while True:
         free = [i for i in range(len(columns)) if i not in fixed]

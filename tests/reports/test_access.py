@@ -292,7 +292,11 @@ def test_subscribe_and_end_it(world, client_for, hb):
     client = client_for(world["chef"])
     response = client.post(
         "/reports/it-status/subscribe/",
-        {"frequency": "monthly", "file_format": "xlsx", "library": hb.pk},
+        {
+            "subscribe-frequency": "monthly",
+            "subscribe-file_format": "xlsx",
+            "subscribe-library": hb.pk,
+        },
     )
     assert response.status_code == 302
     subscription = ReportSubscription.objects.get(user=world["chef"])
@@ -303,7 +307,11 @@ def test_subscribe_and_end_it(world, client_for, hb):
     )
     again = client.post(
         "/reports/it-status/subscribe/",
-        {"frequency": "monthly", "file_format": "xlsx", "library": hb.pk},
+        {
+            "subscribe-frequency": "monthly",
+            "subscribe-file_format": "xlsx",
+            "subscribe-library": hb.pk,
+        },
     )
     assert again.status_code == 302
     assert ReportSubscription.objects.filter(user=world["chef"]).count() == 1
@@ -318,11 +326,16 @@ def test_no_subscription_to_another_library_or_report(world, client_for, no):
     chef = client_for(world["chef"])
     chef.post(
         "/reports/it-status/subscribe/",
-        {"frequency": "weekly", "file_format": "pdf", "library": no.pk},
+        {
+            "subscribe-frequency": "weekly",
+            "subscribe-file_format": "pdf",
+            "subscribe-library": no.pk,
+        },
     )
     it = client_for(world["it"])
     response = it.post(
-        "/reports/strategist/subscribe/", {"frequency": "weekly", "file_format": "pdf"}
+        "/reports/strategist/subscribe/",
+        {"subscribe-frequency": "weekly", "subscribe-file_format": "pdf"},
     )
     assert response.status_code == FORBIDDEN
     assert not ReportSubscription.objects.exists()

