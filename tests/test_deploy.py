@@ -13,6 +13,8 @@ PRODUCTION = {
     "SECRET_KEY": "k3Jv9-production-like-secret-key-with-enough-length-and-variety-82hQ",
     "ALLOWED_HOSTS": "inventera.kommun.se",
     "DATABASE_URL": "sqlite:///:memory:",
+    "MUNICIPALITY_NAME": "Exempelkommunen",
+    "MUNICIPALITY_ORG_NUMBER": "212000-0001",
 }
 
 
@@ -24,6 +26,8 @@ def manage(*args, env):
         "SECURE_COOKIES",
         "SECURE_HSTS_SECONDS",
         "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "MUNICIPALITY_NAME",
+        "MUNICIPALITY_ORG_NUMBER",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
@@ -40,6 +44,16 @@ def test_check_deploy_reports_nothing():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_asks_for_the_municipality():
+    env = {k: v for k, v in PRODUCTION.items() if k != "MUNICIPALITY_NAME"}
+    env["MUNICIPALITY_ORG_NUMBER"] = "212000-0002"  # a wrong check digit
+    result = manage("check", "--deploy", env=env)
+    assert "inventera.W001" in result.stderr + result.stdout
+    assert "MUNICIPALITY_ORG_NUMBER is not a valid organisation number" in (
+        result.stderr + result.stdout
+    )
 
 
 def test_production_refuses_to_start_without_secret_key():
