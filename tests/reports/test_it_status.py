@@ -183,7 +183,7 @@ def test_the_figures_in_pdf_xlsx_and_csv(register):
     text = pdf_text(render(build_document("it-status", scope, file_format="pdf"), "pdf"))
     for expected in (
         "IT-statusrapport",
-        "Per: 2026-11-27",
+        "Per datum: 2026-11-27",
         "Garantin går ut inom 90 dagar",
         "W-90",
         "REP-1",

@@ -122,7 +122,7 @@ def test_pdf_text_has_title_sections_and_values_as_people_read_them():
         "Utrustning i biblioteken",
         "Exempelkommunen – Stadsbiblioteket",
         "Bibliotek: Stadsbiblioteket (HB)",
-        "Per: 2026-11-27",
+        "Per datum: 2026-11-27",
         "Skapad: 2026-11-27 09:30, Anna Andersson",
         "Sammanfattning",
         "Det här är en sammanfattning.",
@@ -468,7 +468,7 @@ def test_xlsx_about_sheet_holds_title_as_of_date_filters_notes_and_facts():
 
     assert rows[0][0] == "Utrustning i biblioteken"
     assert pairs["Organisation"] == "Exempelkommunen – Stadsbiblioteket"
-    assert pairs["Per"].date() == AS_OF
+    assert pairs["Per datum"].date() == AS_OF
     assert sheet.cell(row=3, column=2).is_date
     assert pairs["Bibliotek"] == "Stadsbiblioteket (HB)"
     assert pairs["Period"] == "2025-11-27 – 2026-11-27"
@@ -552,7 +552,7 @@ def test_csv_starts_with_what_the_report_is_and_each_table_follows_under_its_cap
     assert lines[:6] == [
         ["Utrustning i biblioteken"],
         ["Organisation", "Exempelkommunen – Stadsbiblioteket"],
-        ["Per", "2026-11-27"],
+        ["Per datum", "2026-11-27"],
         ["Bibliotek", "Alla du har tillgång till: HB, NO"],
         ["Skapad", "2026-11-27 09:30"],
         ["Alla belopp exklusive moms."],

@@ -108,7 +108,7 @@ def test_it_status_xlsx_counts_every_librarys_assets(register, tmp_path):
 
     about = dict(row[:2] for row in sheet_rows(workbook, "Om rapporten") if len(row) > 1)
     assert about["Organisation"] == "Exempelkommunen"
-    assert about["Per"].date() == date(2026, 11, 27)
+    assert about["Per datum"].date() == date(2026, 11, 27)
     assert about["Bibliotek"] == "Alla du har tillgång till: HB, NO"
 
 
@@ -188,7 +188,7 @@ def test_strategist_csv_lists_the_open_cases(make_case, chef, admin_user_role, h
     assert content.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert lines[0] == ["Strategrapport"]
-    assert ["Per", "2026-11-27"] in lines
+    assert ["Per datum", "2026-11-27"] in lines
     assert ["Period", "2026-01-01 – 2026-11-27"] in lines
     start = lines.index(["Öppna ärenden, per skede och de som väntat längst först"])
     header = lines[start + 1]
