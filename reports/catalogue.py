@@ -15,9 +15,9 @@ from .document import Document
 from .layouts import it_status_document, strategist_document
 from .selectors import ReportScope, it_status, strategist_report
 
-# How many rows of each list a format shows. A PDF is for reading: past a thousand rows
-# it says where the rest is (the spreadsheets have every row).
-ROW_LIMITS: dict[str, int | None] = {"pdf": 1000, "xlsx": None, "csv": None, "html": 25}
+# How many rows of each list a format shows. A PDF is for reading: past five hundred rows
+# (a dozen pages) it says where the rest is; the spreadsheets have every row.
+ROW_LIMITS: dict[str, int | None] = {"pdf": 500, "xlsx": None, "csv": None, "html": 25}
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
@@ -40,6 +41,7 @@ MUTED = colors.HexColor("#4a5360")
 LINE = colors.HexColor("#c9ced6")
 HEAD = colors.HexColor("#e9edf2")
 LANGUAGE_TAGS = {"sv": "sv-SE", "en": "en-GB"}
+CELL_PADDING = 3
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -139,12 +141,17 @@ def _table(table: Table, styles, width: float, heading: str = "") -> list:
     ]
     data = [header]
 
+    room = [w - 2 * CELL_PADDING for w in widths]
+
     def cells(row) -> list:
         out = []
-        for value, column, is_number in zip(row, columns, numeric, strict=True):
+        for value, column, is_number, fits in zip(row, columns, numeric, room, strict=True):
             text = format_cell(value, column.kind)
-            # Numbers never wrap, so they are plain strings; text wraps in a Paragraph.
-            out.append(text if is_number else _paragraph(text, styles["cell"]))
+            if not is_number and stringWidth(text, fonts.REGULAR, 8) > fits:
+                # Wrapped here, once, into lines of plain text: a Paragraph per cell
+                # would cost ten times as much in a table of thousands of rows.
+                text = "\n".join(simpleSplit(text, fonts.REGULAR, 8, fits))
+            out.append(text)
         return out
 
     data.extend(cells(row) for row in table.rows)
@@ -157,8 +164,9 @@ def _table(table: Table, styles, width: float, heading: str = "") -> list:
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("TOPPADDING", (0, 0), (-1, -1), 2.5),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING),
+        ("LEADING", (0, 0), (-1, -1), 10),
     ]
     for index, is_number in enumerate(numeric):
         if is_number:
