@@ -7,6 +7,7 @@ sans-serif. Colours have at least 3:1 contrast against white (WCAG 2.1, 1.4.11).
 
 import base64
 import math
+from functools import lru_cache
 from decimal import Decimal
 
 from reportlab.graphics import renderSVG
@@ -130,7 +131,12 @@ def chart_svg(chart: Chart) -> str:
     return renderSVG.drawToString(chart_drawing(chart))
 
 
+@lru_cache(maxsize=256)
 def chart_data_uri(chart: Chart) -> str:
-    """The chart's SVG as a data: URI, for an <img> that loads nothing from elsewhere."""
+    """The chart's SVG as a data: URI, for an <img> that loads nothing from elsewhere.
+
+    Remembered per chart (a frozen dataclass of its labels and figures, so the same
+    figures give the same chart): a dashboard reloaded with nothing changed draws nothing.
+    """
     encoded = base64.b64encode(chart_svg(chart).encode("utf-8")).decode("ascii")
     return f"data:image/svg+xml;base64,{encoded}"
