@@ -7,8 +7,8 @@ sans-serif. Colours have at least 3:1 contrast against white (WCAG 2.1, 1.4.11).
 
 import base64
 import math
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 
 from reportlab.graphics import renderSVG
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
