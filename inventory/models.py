@@ -354,8 +354,22 @@ class Asset(models.Model):
         indexes = [
             models.Index(fields=["library", "status"], name="asset_library_status"),
             models.Index(fields=["status", "status_changed_at"], name="asset_status_since"),
-            # Lets a count of a status (and use) filter read the index alone.
-            models.Index(fields=["status", "usage"], name="asset_status_usage"),
+            # Lets a count of a status (and use) filter read the index alone, and the
+            # public digital access figures (per library and category) too.
+            models.Index(
+                fields=["status", "usage", "library", "category"], name="asset_status_usage"
+            ),
+            # The replacement forecast, read from the index alone (docs/reports.md).
+            models.Index(
+                fields=["status", "replacement_due", "category", "model"],
+                name="asset_replacement_plan",
+            ),
+            # A model's latest purchase: the forecast's price of a model.
+            models.Index(fields=["model", "purchase_date"], name="asset_model_purchases"),
+            # A category's purchase prices over a period: the forecast's median prices.
+            models.Index(
+                fields=["category", "purchase_date", "purchase_price"], name="asset_category_prices"
+            ),
             # With the status, the dashboard counts are answered from the index alone.
             models.Index(fields=["warranty_end", "status"], name="asset_warranty_end"),
             models.Index(fields=["replacement_due", "status"], name="asset_replacement_due"),

@@ -19,6 +19,7 @@ DASHBOARD_ROWS = 10
 STRATEGIST_SECTIONS = ("pipeline", "lead_times", "spend", "direct_awards", "forecast")
 MANAGER_SECTIONS = ("spend", "grants")
 IT_SECTIONS = ("summary", "gaps")
+IT_PARTS = frozenset({"gaps"})  # what IT_SECTIONS need beyond the totals
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ def dashboard_panels(user) -> list[Panel]:
     if user.has_perm(REPORTS[ReportName.IT_STATUS].permission) and user.has_perm(
         "inventory.change_asset"
     ):
-        document = it_status_document(it_status(report_scope(user), limit=DASHBOARD_ROWS))
+        data = it_status(report_scope(user), limit=DASHBOARD_ROWS, parts=IT_PARTS)
+        document = it_status_document(data)
         panels.append(_panel(ReportName.IT_STATUS, document, IT_SECTIONS))
     return panels

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from inventory.choices import ACTIVE_STATUSES, AssetStatus
@@ -16,6 +16,7 @@ from inventory.selectors import (
     warranty_ending,
 )
 from procurement.choices import OPEN_STAGES, PARTY_PERMISSION, Party, Stage
+from procurement.filters import waits_on_q
 from procurement.selectors import case_list, case_waits_on, days_waiting
 
 WARRANTY_DAYS = WARRANTY_NOTICE_DAYS
@@ -150,6 +151,7 @@ class CaseDashboard:
     waiting_on_me: tuple[CaseLine, ...]
     longest_waiting: tuple[CaseLine, ...]
     my_parties: tuple[str, ...]
+    waiting_on_me_count: int = 0
 
 
 def parties_of(user) -> tuple[str, ...]:
@@ -160,38 +162,44 @@ def parties_of(user) -> tuple[str, ...]:
 
 
 def case_dashboard(user, *, now: datetime | None = None) -> CaseDashboard:
-    """Open cases as one user may see them: by stage, and who acts next for how long."""
+    """Open cases as one user may see them: by stage, and who acts next for how long.
+
+    Counted by a grouped query and cut in the query, so the dashboard reads the same
+    few rows whether a municipality has fifty open cases or five thousand.
+    """
     now = now or timezone.now()
-    cases = list(case_list(user).filter(stage__in=OPEN_STAGES).order_by("stage_changed_at", "id"))
-    counts: dict[str, int] = {}
-    for case in cases:
-        counts[case.stage] = counts.get(case.stage, 0) + 1
+    open_cases = case_list(user).filter(stage__in=OPEN_STAGES).order_by("stage_changed_at", "id")
+    counts = dict(open_cases.values_list("stage").annotate(n=Count("id")).order_by())
     party_labels = dict(Party.choices)
-    lines = []
-    for case in cases:
+
+    def line(case) -> CaseLine:
         party = case_waits_on(case)
-        lines.append(
-            CaseLine(
-                reference=case.reference,
-                url=case.get_absolute_url(),
-                title=case.title,
-                library=case.library.code,
-                stage=case.stage,
-                stage_label=case.get_stage_display(),
-                waits_on=party,
-                waits_on_label=str(party_labels.get(party, "")),
-                days=days_waiting(case, now=now),
-            )
+        return CaseLine(
+            reference=case.reference,
+            url=case.get_absolute_url(),
+            title=case.title,
+            library=case.library.code,
+            stage=case.stage,
+            stage_label=case.get_stage_display(),
+            waits_on=party,
+            waits_on_label=str(party_labels.get(party, "")),
+            days=days_waiting(case, now=now),
         )
+
     mine = parties_of(user)
+    waiting = Q(pk__in=[])
+    for party in mine:
+        waiting |= waits_on_q(party)
+    waiting_on_me = open_cases.filter(waiting)
     return CaseDashboard(
-        open_count=len(cases),
+        open_count=sum(counts.values()),
         by_stage=tuple(
             StatusCount(stage, str(Stage(stage).label), counts[stage])
             for stage in OPEN_STAGES
             if counts.get(stage)
         ),
-        waiting_on_me=tuple(line for line in lines if line.waits_on in mine)[:LIST_LIMIT],
-        longest_waiting=tuple(lines[:LIST_LIMIT]),
+        waiting_on_me=tuple(line(case) for case in waiting_on_me[:LIST_LIMIT]),
+        waiting_on_me_count=waiting_on_me.count() if mine else 0,
+        longest_waiting=tuple(line(case) for case in open_cases[:LIST_LIMIT]),
         my_parties=mine,
     )

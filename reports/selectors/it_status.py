@@ -6,14 +6,14 @@ kept beside them.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from inventory.choices import ACTIVE_STATUSES, AssetStatus, Ownership
 from inventory.dates import add_months
+from inventory.models import Category, Library, Location, ProductModel
 from inventory.selectors import WARRANTY_NOTICE_DAYS, warranty_ending
 
 from .scope import ReportScope
@@ -23,23 +23,10 @@ STATUSES: tuple[str, ...] = tuple(AssetStatus.values)
 # What a record should have and may lack, in the order the report lists them. A purchase
 # date and price are only expected of equipment the municipality owns.
 GAPS: tuple[str, ...] = ("serial_number", "location", "purchase_date", "purchase_price")
-_LIST_FIELDS = (
-    "tag",
-    "status",
-    "status_changed_at",
-    "warranty_end",
-    "replacement_due",
-    "serial_number",
-    "purchase_date",
-    "purchase_price",
-    "ownership",
-    "category__name_sv",
-    "category__name_en",
-    "model__name",
-    "manufacturer__name",
-    "library__code",
-    "location__name",
-)
+# What a list row reads: ids, not joins; the names come from the small tables (_Names).
+# Each list adds the one date it is about; the data gaps add what they look at.
+_ROW_FIELDS = ("tag", "status", "category_id", "model_id", "library_id", "location_id")
+_GAP_FIELDS = ("serial_number", "purchase_date", "purchase_price", "ownership")
 
 
 @dataclass(frozen=True)
@@ -112,36 +99,45 @@ def _grid(rows, key) -> dict:
     return grid
 
 
-def _name(row: dict) -> str:
-    """A list row's model name, else its category's, in the active language."""
-    if row["model__name"]:
-        return f"{row['manufacturer__name'] or ''} {row['model__name']}".strip()
-    return _category(row)
+class _Names:
+    """The names of the categories, models, libraries and places, read once per report
+    (a few hundred rows) instead of joined onto every asset of a list."""
+
+    def __init__(self):
+        self.categories = {c.pk: c.name for c in Category.objects.all()}
+        self.models = {
+            m.pk: f"{m.manufacturer.name} {m.name}".strip()
+            for m in ProductModel.objects.select_related("manufacturer")
+        }
+        self.libraries = dict(Library.objects.values_list("pk", "code"))
+        self.places = dict(Location.objects.values_list("pk", "name"))
+
+    def row(self, row: dict, day: date | None = None, days: int | None = None, missing=()):
+        return AssetRow(
+            tag=row["tag"],
+            name=self.models.get(row["model_id"]) or self.categories.get(row["category_id"], ""),
+            category=self.categories.get(row["category_id"], ""),
+            library=self.libraries.get(row["library_id"], ""),
+            location=self.places.get(row["location_id"], ""),
+            status=row["status"],
+            day=day,
+            days=days,
+            missing=missing,
+        )
 
 
-def _category(row: dict) -> str:
-    english = (get_language() or "sv").startswith("en")
-    return (row["category__name_en"] if english else "") or row["category__name_sv"]
-
-
-def _listing(queryset: QuerySet, limit: int | None, day_of, days_of) -> Listing:
+def _listing(queryset: QuerySet, limit: int | None, names: _Names, day_field: str, days_of):
+    """The list's length, and its first `limit` rows with the day each is about."""
     total = queryset.count()
+    if limit == 0:
+        return Listing((), total)
     part = queryset if limit is None else queryset[:limit]
     rows = []
-    for row in part.values(*_LIST_FIELDS).iterator(chunk_size=2000):
-        day = day_of(row)
-        rows.append(
-            AssetRow(
-                tag=row["tag"],
-                name=_name(row),
-                category=_category(row),
-                library=row["library__code"],
-                location=row["location__name"] or "",
-                status=row["status"],
-                day=day,
-                days=days_of(day),
-            )
-        )
+    for row in part.values(*_ROW_FIELDS, day_field).iterator(chunk_size=2000):
+        day = row[day_field]
+        if isinstance(day, datetime):
+            day = timezone.localdate(day)
+        rows.append(names.row(row, day, days_of(day)))
     return Listing(tuple(rows), total)
 
 
@@ -150,7 +146,7 @@ def _missing(row: dict) -> tuple[str, ...]:
     missing = []
     if not row["serial_number"]:
         missing.append("serial_number")
-    if not row["location__name"]:
+    if row["location_id"] is None:
         missing.append("location")
     if owned and row["purchase_date"] is None:
         missing.append("purchase_date")
@@ -169,41 +165,67 @@ def _gap_query() -> dict[str, Q]:
     }
 
 
-def it_status(scope: ReportScope, *, limit: int | None = None) -> ITStatus:
-    """The IT status report for `scope`, lists cut at `limit` rows (None: all)."""
-    today = scope.as_of
-    assets = scope.assets
-    active = assets.filter(status__in=ACTIVE_STATUSES)
+# The parts of the report that can be left out when only some are shown (a dashboard).
+PARTS = frozenset({"grids", "lists", "gaps", "stocktaking"})
 
+
+def _grids(scope: ReportScope):
+    """Assets counted by library, place and category, each per status. Grouped by the
+    ids alone (no join over every asset); the names come from the small tables."""
+    assets = scope.assets
     by_library_grid = _grid(
         assets.values("library_id", "status").annotate(n=Count("id")).order_by(),
         lambda row: row["library_id"],
     )
     by_library = tuple(
-        CountRow(library.name, library.code, tuple(by_library_grid.get(library.pk, [0] * 7)))
+        CountRow(
+            library.name,
+            library.code,
+            tuple(by_library_grid.get(library.pk, [0] * len(STATUSES))),
+        )
         for library in scope.libraries
     )
     codes = {library.pk: library.code for library in scope.libraries}
+    places = dict(
+        Location.objects.filter(library_id__in=scope.library_ids).values_list("pk", "name")
+    )
     location_grid = _grid(
-        assets.values("library_id", "location__name", "status").annotate(n=Count("id")).order_by(),
-        lambda row: (codes.get(row["library_id"], ""), row["location__name"] or ""),
+        assets.values("library_id", "location_id", "status").annotate(n=Count("id")).order_by(),
+        lambda row: (codes.get(row["library_id"], ""), places.get(row["location_id"], "")),
     )
     by_location = tuple(
         CountRow(name, code, tuple(counts))
         for (code, name), counts in sorted(location_grid.items(), key=lambda item: item[0])
     )
+    categories = {category.pk: category.name for category in Category.objects.all()}
     category_grid = _grid(
-        assets.values("category__name_sv", "category__name_en", "status")
-        .annotate(n=Count("id"))
-        .order_by(),
-        lambda row: _category(row),
+        assets.values("category_id", "status").annotate(n=Count("id")).order_by(),
+        lambda row: categories.get(row["category_id"], ""),
     )
     by_category = tuple(
         CountRow(name, "", tuple(counts)) for name, counts in sorted(category_grid.items())
     )
-    totals = CountRow(
-        "", "", tuple(sum(row.counts[i] for row in by_library) for i in range(len(STATUSES)))
-    )
+    return by_library, by_location, by_category
+
+
+def it_status(
+    scope: ReportScope, *, limit: int | None = None, parts: frozenset[str] = PARTS
+) -> ITStatus:
+    """The IT status report for `scope`, lists cut at `limit` rows (None: all).
+
+    `parts` names what to compute beyond the totals: "grids" (counts by library, place
+    and category), "lists" (the rows of the warranty, replacement and repair lists; their
+    lengths are always counted), "gaps" (data gaps) and "stocktaking".
+    """
+    today = scope.as_of
+    assets = scope.assets
+    active = assets.filter(status__in=ACTIVE_STATUSES)
+
+    by_status = dict(assets.values_list("status").annotate(n=Count("id")).order_by())
+    totals = CountRow("", "", tuple(by_status.get(status, 0) for status in STATUSES))
+    by_library, by_location, by_category = _grids(scope) if "grids" in parts else ((), (), ())
+    list_limit = limit if "lists" in parts else 0
+    names = _Names()
 
     def days_to(day):
         return None if day is None else (day - today).days
@@ -212,16 +234,18 @@ def it_status(scope: ReportScope, *, limit: int | None = None) -> ITStatus:
         warranty_ending(active, today=today, days=WARRANTY_NOTICE_DAYS).order_by(
             "warranty_end", "tag"
         ),
-        limit,
-        lambda row: row["warranty_end"],
+        list_limit,
+        names,
+        "warranty_end",
         days_to,
     )
     ended = _listing(
         assets.filter(status=AssetStatus.IN_USE, warranty_end__lt=today).order_by(
             "warranty_end", "tag"
         ),
-        limit,
-        lambda row: row["warranty_end"],
+        list_limit,
+        names,
+        "warranty_end",
         days_to,
     )
     replacement_before = add_months(today, REPLACEMENT_MONTHS)
@@ -229,52 +253,70 @@ def it_status(scope: ReportScope, *, limit: int | None = None) -> ITStatus:
         active.filter(replacement_due__gte=today, replacement_due__lt=replacement_before).order_by(
             "replacement_due", "tag"
         ),
-        limit,
-        lambda row: row["replacement_due"],
+        list_limit,
+        names,
+        "replacement_due",
         days_to,
     )
     overdue = _listing(
         active.filter(replacement_due__lt=today).order_by("replacement_due", "tag"),
-        limit,
-        lambda row: row["replacement_due"],
+        list_limit,
+        names,
+        "replacement_due",
         days_to,
     )
     repair = _listing(
         assets.filter(status=AssetStatus.IN_REPAIR).order_by("status_changed_at", "tag"),
-        limit,
-        lambda row: timezone.localdate(row["status_changed_at"]),
+        list_limit,
+        names,
+        "status_changed_at",
         lambda day: (today - day).days,
     )
 
-    gap_filters = _gap_query()
-    counted = active.aggregate(
-        **{code: Count("id", filter=condition) for code, condition in gap_filters.items()}
+    gap_counts, gaps = _gaps(active, limit, names) if "gaps" in parts else ((), Listing((), 0))
+    stocktaking = _stocktaking(scope, active) if "stocktaking" in parts else ()
+    return ITStatus(
+        scope=scope,
+        by_library=by_library,
+        by_location=by_location,
+        by_category=by_category,
+        totals=totals,
+        warranty_ending=warranty,
+        warranty_ended_in_use=ended,
+        replacement_due=due,
+        replacement_overdue=overdue,
+        in_repair=repair,
+        gap_counts=gap_counts,
+        gaps=gaps,
+        stocktaking=stocktaking,
+        replacement_before=replacement_before,
     )
+
+
+def _gaps(active: QuerySet, limit: int | None, names: _Names):
+    """Counts of each kind of gap, and the records with any, by asset tag."""
+    gap_filters = _gap_query()
     any_gap = Q()
     for condition in gap_filters.values():
         any_gap |= condition
-    gap_rows = active.filter(any_gap).order_by("library__code", "tag")
-    gap_total = gap_rows.count()
-    rows = []
-    for row in (
-        (gap_rows if limit is None else gap_rows[:limit])
-        .values(*_LIST_FIELDS)
-        .iterator(chunk_size=2000)
-    ):
-        rows.append(
-            AssetRow(
-                tag=row["tag"],
-                name=_name(row),
-                category=_category(row),
-                library=row["library__code"],
-                location=row["location__name"] or "",
-                status=row["status"],
-                day=None,
-                days=None,
-                missing=_missing(row),
-            )
-        )
+    # One pass over the register counts each kind of gap and the records with any.
+    counted = active.aggregate(
+        any_gap=Count("id", filter=any_gap),
+        **{code: Count("id", filter=condition) for code, condition in gap_filters.items()},
+    )
+    gap_rows = active.filter(any_gap).order_by("tag")
+    gap_total = counted["any_gap"]
+    part = gap_rows if limit is None else gap_rows[:limit]
+    rows = [
+        names.row(row, missing=_missing(row))
+        for row in part.values(*_ROW_FIELDS, *_GAP_FIELDS).iterator(chunk_size=2000)
+    ]
 
+    return tuple((code, counted[code]) for code in GAPS), Listing(tuple(rows), gap_total)
+
+
+def _stocktaking(scope: ReportScope, active: QuerySet) -> tuple[StocktakeRow, ...]:
+    """The latest day each library's assets were seen in a stocktaking, and how many."""
     seen = {
         row["library_id"]: row
         for row in active.values("library_id")
@@ -294,7 +336,7 @@ def it_status(scope: ReportScope, *, limit: int | None = None) -> ITStatus:
             .annotate(n=Count("id"))
             .order_by()
         }
-    stocktaking = tuple(
+    return tuple(
         StocktakeRow(
             library=library.code,
             name=library.name,
@@ -303,21 +345,4 @@ def it_status(scope: ReportScope, *, limit: int | None = None) -> ITStatus:
             active=seen.get(library.pk, {}).get("n", 0),
         )
         for library in scope.libraries
-    )
-
-    return ITStatus(
-        scope=scope,
-        by_library=by_library,
-        by_location=by_location,
-        by_category=by_category,
-        totals=totals,
-        warranty_ending=warranty,
-        warranty_ended_in_use=ended,
-        replacement_due=due,
-        replacement_overdue=overdue,
-        in_repair=repair,
-        gap_counts=tuple((code, counted[code]) for code in GAPS),
-        gaps=Listing(tuple(rows), gap_total),
-        stocktaking=stocktaking,
-        replacement_before=replacement_before,
     )

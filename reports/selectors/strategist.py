@@ -7,7 +7,6 @@ report itself states it.
 """
 
 import math
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -27,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear
 from django.utils import timezone
 
 from inventory.choices import ACTIVE_STATUSES, AssetStatus, Usage
@@ -495,22 +494,67 @@ def _grants(scope: ReportScope) -> tuple[GrantRow, ...]:
     return tuple(rows)
 
 
+def _median_prices(scope: ReportScope, category_ids: set[int]) -> dict[int, Decimal]:
+    """Each category's median purchase price over the PRICE_HISTORY_YEARS years up to the
+    as-of day: the middle price (or the mean of the two middle ones), read from the
+    database by its rank, so no category's prices are all loaded."""
+    since = add_months(scope.as_of, -12 * PRICE_HISTORY_YEARS)
+    priced = scope.assets.filter(
+        purchase_price__isnull=False, purchase_date__gte=since, purchase_date__lte=scope.as_of
+    )
+    counts = dict(
+        priced.filter(category_id__in=category_ids)
+        .values_list("category_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    medians = {}
+    for category_id, n in counts.items():
+        ordered = priced.filter(category_id=category_id).order_by("purchase_price")
+        middle = list(ordered.values_list("purchase_price", flat=True)[(n - 1) // 2 : n // 2 + 1])
+        medians[category_id] = sum(middle, Decimal(0)) / len(middle)
+    return medians
+
+
 def _forecast(scope: ReportScope, categories: dict[int, str]) -> tuple[ForecastRow, ...]:
     """What reaches its replacement date in each of the next FORECAST_YEARS calendar
     years (this one first, with what is already overdue), at today's prices."""
     first = scope.as_of.year
     end = date(first + FORECAST_YEARS, 1, 1)
+    # One count per year: the first year takes what is overdue as well.
+    year_ends = [date(first + offset + 1, 1, 1) for offset in range(FORECAST_YEARS)]
+    per_year = {
+        f"y{offset}": Count(
+            "id",
+            filter=Q(replacement_due__lt=year_end)
+            & (Q(replacement_due__gte=year_ends[offset - 1]) if offset else Q()),
+        )
+        for offset, year_end in enumerate(year_ends)
+    }
     due = (
         scope.assets.filter(status__in=ACTIVE_STATUSES, replacement_due__lt=end)
-        .annotate(year=ExtractYear("replacement_due"))
-        .values("year", "model_id", "category_id")
-        .annotate(
-            n=Count("id"),
-            late=Count("id", filter=Q(replacement_due__lt=scope.as_of)),
-        )
+        # Grouped by expressions, not the bare columns: SQLite would otherwise walk an
+        # index that starts with the model or category to have the groups in order, and
+        # read every asset row, where the index on (status, replacement_due, category,
+        # model) answers alone.
+        .annotate(model_key=Coalesce("model_id", 0), category_key=Coalesce("category_id", 0))
+        .values("model_key", "category_key")
+        .annotate(late=Count("id", filter=Q(replacement_due__lt=scope.as_of)), **per_year)
         .order_by()
     )
-    groups = list(due)
+    groups = [
+        {
+            "model_id": row["model_key"] or None,
+            "category_id": row["category_key"],
+            **row,
+            "year": first + offset,
+            "n": row[f"y{offset}"],
+            "late": row["late"] if not offset else 0,
+        }
+        for row in due
+        for offset in range(FORECAST_YEARS)
+        if row[f"y{offset}"]
+    ]
     model_ids = {row["model_id"] for row in groups if row["model_id"]}
     latest = Subquery(
         scope.assets.filter(
@@ -532,23 +576,7 @@ def _forecast(scope: ReportScope, categories: dict[int, str]) -> tuple[ForecastR
         for row in groups
         if not row["model_id"] or row["model_id"] not in model_price
     }
-    since = add_months(scope.as_of, -12 * PRICE_HISTORY_YEARS)
-    median_price: dict[int, Decimal] = {}
-    if need_median:
-        prices: dict[int, list[Decimal]] = defaultdict(list)
-        for category_id, price in (
-            scope.assets.filter(
-                category_id__in=need_median,
-                purchase_price__isnull=False,
-                purchase_date__gte=since,
-                purchase_date__lte=scope.as_of,
-            )
-            .order_by()
-            .values_list("category_id", "purchase_price")
-            .iterator(chunk_size=5000)
-        ):
-            prices[category_id].append(price)
-        median_price = {pk: statistics.median(values) for pk, values in prices.items()}
+    median_price = _median_prices(scope, need_median)
 
     table: dict[tuple[int, int], dict] = {}
     for row in groups:

@@ -555,15 +555,22 @@ def test_forecast_prices_by_latest_model_purchase_then_category_median(hb_floor2
         status=AssetStatus.RETIRED,
     )
     asset("F-6", category=headset, replacement_due=date(2027, 6, 1))  # no price to go by
+    # An even number of prices: the median is the mean of the middle two.
+    printer = CategoryFactory(code="printer", name_sv="Skrivare")
+    asset("PR-1", category=printer, purchase_date=date(2026, 2, 1), purchase_price=Decimal("1000"))
+    asset("PR-2", category=printer, purchase_date=date(2026, 3, 1), purchase_price=Decimal("2001"))
+    asset("F-7", category=printer, replacement_due=date(2027, 8, 1))
     data = report()
     assert data.forecast_years == (2026, 2027, 2028)
     rows = {(row.year, row.category): row for row in data.forecast}
     assert set(rows) == {
         (2026, "Publik dator"),
         (2027, "Publik dator"),
+        (2027, "Skrivare"),
         (2027, "VR-headset"),
         (2028, "Skanner"),
     }
+    assert rows[(2027, "Skrivare")].cost == Decimal("1500.50")
     first = rows[(2026, "Publik dator")]
     assert (first.count, first.overdue, first.cost, first.by_model) == (1, 1, Decimal("8000"), 1)
     assert rows[(2027, "Publik dator")].cost == Decimal("8000")
