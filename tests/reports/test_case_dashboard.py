@@ -42,3 +42,12 @@ def test_the_page_shows_cases_to_chef_but_not_another_librarys(cases, chef, clie
     page = client_for(chef).get("/").content.decode()
     assert "Skannrar" in page and "Hörlurar" in page
     assert "Norrs datorer" not in page
+
+
+def test_what_waits_on_me_is_counted_beyond_the_ten_shown(make_case, chef, hb):
+    for n in range(12):
+        make_case(chef, hb, title=f"Behov {n}")
+    data = case_dashboard(chef)
+    assert data.open_count == 12
+    assert len(data.waiting_on_me) == 10 and data.waiting_on_me_count == 12
+    assert len(data.longest_waiting) == 10
