@@ -68,6 +68,17 @@ class QuoteRow:
     chosen: bool
 
 
+def _quote_row(quote: Quote) -> QuoteRow:
+    return QuoteRow(
+        supplier=quote.supplier.name,
+        organisation_number=quote.supplier.organisation_number,
+        amount=quote.amount,
+        received_on=quote.received_on,
+        valid_until=quote.valid_until,
+        chosen=quote.chosen,
+    )
+
+
 @dataclass(frozen=True)
 class ApprovalRow:
     decision: str
@@ -169,17 +180,7 @@ def case_sheet(
             for change in case.timeline.all()
         ),
         lines=case_sheet_lines(case),
-        quotes=tuple(
-            QuoteRow(
-                supplier=quote.supplier.name,
-                organisation_number=quote.supplier.organisation_number,
-                amount=quote.amount,
-                received_on=quote.received_on,
-                valid_until=quote.valid_until,
-                chosen=quote.chosen,
-            )
-            for quote in case.quotes.all()
-        ),
+        quotes=tuple(_quote_row(quote) for quote in case.quotes.all()),
         approvals=tuple(
             ApprovalRow(
                 decision=approval.decision,
@@ -277,18 +278,7 @@ def direct_award_document(
             for pk, s in sorted(asked.items(), key=lambda item: item[1].name)
         ),
         answers=len(answered),
-        chosen=(
-            QuoteRow(
-                supplier=chosen.supplier.name,
-                organisation_number=chosen.supplier.organisation_number,
-                amount=chosen.amount,
-                received_on=chosen.received_on,
-                valid_until=chosen.valid_until,
-                chosen=True,
-            )
-            if chosen
-            else None
-        ),
+        chosen=_quote_row(chosen) if chosen else None,
         award_reason=case.award_reason,
         contract_value=chosen.amount if chosen else case.estimated_value,
         estimated_value=case.estimated_value,

@@ -52,6 +52,34 @@ def _dates(as_of: date | None, period_start: date | None, now: datetime) -> tupl
     return as_of, period_start
 
 
+def _scope(
+    libraries: QuerySet[Library],
+    assets: QuerySet[Asset],
+    cases: QuerySet[ProcurementCase],
+    *,
+    library: Library | None,
+    as_of: date | None,
+    period_start: date | None,
+    now: datetime | None,
+    author: str = "",
+) -> ReportScope:
+    """The scope over `libraries`, or over the one `library` among them."""
+    now = now or timezone.now()
+    as_of, period_start = _dates(as_of, period_start, now)
+    if library is not None:
+        assets, cases = assets.filter(library=library), cases.filter(library=library)
+    return ReportScope(
+        as_of=as_of,
+        period_start=period_start,
+        made_at=now,
+        library=library,
+        libraries=(library,) if library is not None else tuple(libraries.order_by("code")),
+        assets=assets,
+        cases=cases,
+        author=author,
+    )
+
+
 def report_scope(
     user,
     *,
@@ -65,29 +93,20 @@ def report_scope(
     A library the user may not see is a 404, like its pages (its existence is not
     leaked).
     """
-    now = now or timezone.now()
-    as_of, period_start = _dates(as_of, period_start, now)
-    visible = libraries_visible_to(user).order_by("code")
-    assets = assets_visible_to(user)
-    cases = cases_visible_to(user)
+    visible = libraries_visible_to(user)
     library = None
     if library_code:
         library = visible.filter(code=library_code).first()
         if library is None:
             raise Http404
-        libraries: tuple[Library, ...] = (library,)
-        assets = assets.filter(library=library)
-        cases = cases.filter(library=library)
-    else:
-        libraries = tuple(visible)
-    return ReportScope(
+    return _scope(
+        visible,
+        assets_visible_to(user),
+        cases_visible_to(user),
+        library=library,
         as_of=as_of,
         period_start=period_start,
-        made_at=now,
-        library=library,
-        libraries=libraries,
-        assets=assets,
-        cases=cases,
+        now=now,
         author=user.get_full_name() or user.get_username(),
     )
 
@@ -103,24 +122,13 @@ def municipality_scope(
 
     Raises Library.DoesNotExist for an unknown library code.
     """
-    now = now or timezone.now()
-    as_of, period_start = _dates(as_of, period_start, now)
-    assets = Asset.objects.all()
-    cases = ProcurementCase.objects.all()
-    library = None
-    if library_code:
-        library = Library.objects.get(code=library_code)
-        libraries: tuple[Library, ...] = (library,)
-        assets = assets.filter(library=library)
-        cases = cases.filter(library=library)
-    else:
-        libraries = tuple(Library.objects.order_by("code"))
-    return ReportScope(
+    library = Library.objects.get(code=library_code) if library_code else None
+    return _scope(
+        Library.objects.all(),
+        Asset.objects.all(),
+        ProcurementCase.objects.all(),
+        library=library,
         as_of=as_of,
         period_start=period_start,
-        made_at=now,
-        library=library,
-        libraries=libraries,
-        assets=assets,
-        cases=cases,
+        now=now,
     )
