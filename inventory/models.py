@@ -179,6 +179,17 @@ class ProductModel(models.Model):
         return self.name
 
 
+# A record of equipment that lacks something IT needs: a serial number, a place, a
+# purchase date or price (docs/reports.md, "Data gaps"). A partial index holds just these
+# rows, so the reports count and list them without reading the whole register.
+INCOMPLETE_RECORD = (
+    Q(serial_number="")
+    | Q(location__isnull=True)
+    | Q(purchase_date__isnull=True)
+    | Q(purchase_price__isnull=True)
+)
+
+
 asset_tag_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
     _("Use letters, digits, dots, hyphens and underscores, starting with a letter or digit."),
@@ -364,6 +375,7 @@ class Asset(models.Model):
                 fields=["status", "replacement_due", "category", "model"],
                 name="asset_replacement_plan",
             ),
+            models.Index(fields=["status"], condition=INCOMPLETE_RECORD, name="asset_incomplete"),
             # A model's latest purchase: the forecast's price of a model.
             models.Index(fields=["model", "purchase_date"], name="asset_model_purchases"),
             # A category's purchase prices over a period: the forecast's median prices.
