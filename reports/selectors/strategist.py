@@ -360,28 +360,24 @@ def _spend(scope: ReportScope, years: range, categories: dict[int, str]) -> tupl
         (b.year, b.library_id, b.category_id): b.amount
         for b in Budget.objects.filter(library_id__in=scope.library_ids, year__in=list(years))
     }
+    # Each amount added once to its library's year and to its category in that year.
+    whole: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    parts: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for column, source in enumerate((committed, delivered)):
+        for (year, library_id, category_id), amount in source.items():
+            whole[(year, library_id)][column] += amount
+            parts[(year, library_id, category_id)][column] += amount
+    for year, library_id, category_id in budgets:
+        if category_id is not None:
+            parts[(year, library_id, category_id)]  # a category budget with no spend yet
+    categories_of: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for year, library_id, category_id in parts:
+        if category_id is not None:
+            categories_of[(year, library_id)].add(category_id)
     rows = []
     for year in years:
         for library in scope.libraries:
-            key_of = {
-                key[2]
-                for source in (committed, delivered, budgets)
-                for key in source
-                if key[0] == year and key[1] == library.pk and key[2] is not None
-            }
-
-            def total(source, category_id=None, *, year=year, library=library):
-                return sum(
-                    (
-                        value
-                        for (y, lib, cat), value in source.items()
-                        if y == year
-                        and lib == library.pk
-                        and (category_id is None or cat == category_id)
-                    ),
-                    Decimal(0),
-                )
-
+            committed_sum, delivered_sum = whole[(year, library.pk)]
             rows.append(
                 SpendRow(
                     year,
@@ -389,11 +385,13 @@ def _spend(scope: ReportScope, years: range, categories: dict[int, str]) -> tupl
                     library.name,
                     "",
                     budgets.get((year, library.pk, None)),
-                    total(committed),
-                    total(delivered),
+                    committed_sum,
+                    delivered_sum,
                 )
             )
-            for category_id in sorted(key_of, key=lambda pk: categories.get(pk, "")):
+            category_ids = categories_of[(year, library.pk)]
+            for category_id in sorted(category_ids, key=lambda pk: categories.get(pk, "")):
+                committed_part, delivered_part = parts[(year, library.pk, category_id)]
                 rows.append(
                     SpendRow(
                         year,
@@ -401,8 +399,8 @@ def _spend(scope: ReportScope, years: range, categories: dict[int, str]) -> tupl
                         library.name,
                         categories.get(category_id, ""),
                         budgets.get((year, library.pk, category_id)),
-                        total(committed, category_id),
-                        total(delivered, category_id),
+                        committed_part,
+                        delivered_part,
                     )
                 )
     return tuple(rows)
