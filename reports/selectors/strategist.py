@@ -262,7 +262,12 @@ def _durations(scope: ReportScope) -> tuple[dict[str, list[float]], list[float]]
     local_start = start.astimezone(here).replace(tzinfo=None)
     local_end = end.astimezone(here).replace(tzinfo=None)
     changes = (
-        StageChange.objects.filter(case__in=scope.cases.values("pk"), at__lt=end)
+        StageChange.objects.filter(
+            # Only a case moved in the period can have left a stage or been installed in
+            # it: the others' timelines are not read at all.
+            case__in=scope.cases.filter(timeline__at__gte=start, timeline__at__lt=end).values("pk"),
+            at__lt=end,
+        )
         .order_by("case_id", "at", "id")
         .values_list("case_id", "at", "to_stage")
     )
