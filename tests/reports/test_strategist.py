@@ -119,11 +119,11 @@ def stage_row(data, stage):
     ],
 )
 def test_percentile_interpolates_between_the_closest_ranks(values, fraction, expected):
-    assert (
-        percentile(values, fraction) == pytest.approx(expected)
-        if expected
-        else (percentile(values, fraction) is None)
-    )
+    result = percentile(values, fraction)
+    if expected is None:
+        assert result is None
+    else:
+        assert result == pytest.approx(expected)
 
 
 # --- days per stage and lead time ----------------------------------------------------
