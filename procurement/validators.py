@@ -37,9 +37,3 @@ def validate_organisation_number(value: str) -> None:
             params={"value": value},
             code="check_digit",
         )
-
-
-def normalise_organisation_number(value: str) -> str:
-    """`5560360793` -> `556036-0793`; anything else is returned as it was."""
-    match = _ORGANISATION_NUMBER.match((value or "").strip())
-    return f"{match[1]}-{match[2]}" if match else value

@@ -13,7 +13,9 @@ from .models import Budget, ReportSubscription
 class ReportForm(forms.Form):
     """The choices a report is made with; read from the query string."""
 
-    library = forms.ChoiceField(label=_("Library"), required=False)
+    # Offered as the libraries the user may see; whether the one asked for is visible is
+    # decided where every report's scope is (reports.selectors.report_scope: a 404).
+    library = forms.CharField(label=_("Library"), required=False, widget=forms.Select)
     as_of = forms.DateField(
         label=_("As of"), required=False, widget=DateInput(), help_text=_("Default: today.")
     )
@@ -27,7 +29,7 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args, libraries, uses_period: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["library"].choices = [
+        self.fields["library"].widget.choices = [
             ("", _("All libraries you may see")),
             *((library.code, f"{library.name} ({library.code})") for library in libraries),
         ]

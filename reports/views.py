@@ -102,10 +102,6 @@ class ReportMixin(PermissionRequiredMixin):
         return libraries_visible_to(self.request.user).order_by("code")
 
     def report_form(self) -> ReportForm:
-        code = self.request.GET.get("library", "")
-        # Another library's report is a 404, like its pages: its existence is not leaked.
-        if code and not self.libraries.filter(code=code).exists():
-            raise Http404
         return ReportForm(
             self.request.GET or None,
             libraries=self.libraries,

@@ -1,5 +1,7 @@
 """One case on paper: the status sheet, and the documentation of a direct award."""
 
+from decimal import Decimal
+
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -13,10 +15,7 @@ from .common import language, organisation, party_label, stage_label, vat_note
 
 
 def _lines_table(lines: tuple[LineRow, ...]) -> Table:
-    total = sum(
-        (line.quantity * (line.ordered_unit_price or line.estimated_unit_price) for line in lines),
-        0,
-    )
+    total = sum((line.total for line in lines), Decimal(0))
     return Table(
         columns=(
             Column(_("Description"), Kind.TEXT, 2.4),

@@ -63,10 +63,6 @@ def _styles() -> dict[str, ParagraphStyle]:
         "caption": ParagraphStyle(
             "caption", parent=base, fontName=bold, spaceBefore=6, spaceAfter=3
         ),
-        "cell": ParagraphStyle("cell", parent=base, fontSize=8, leading=10),
-        "cell_num": ParagraphStyle(
-            "cell_num", parent=base, fontSize=8, leading=10, alignment=TA_RIGHT
-        ),
         "th": ParagraphStyle("th", parent=base, fontName=bold, fontSize=8, leading=10),
         "th_num": ParagraphStyle(
             "th_num", parent=base, fontName=bold, fontSize=8, leading=10, alignment=TA_RIGHT

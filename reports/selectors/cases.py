@@ -56,6 +56,7 @@ class LineRow:
     quantity: int
     estimated_unit_price: Decimal
     ordered_unit_price: Decimal | None
+    total: Decimal  # quantity × the line's unit price (ordered, else estimated)
 
 
 @dataclass(frozen=True)
@@ -115,16 +116,6 @@ class CaseSheet:
     quotes: tuple[QuoteRow, ...]
     approvals: tuple[ApprovalRow, ...]
     documents: tuple[DocumentRow, ...]
-
-    @property
-    def lines_total(self) -> Decimal:
-        return sum(
-            (
-                line.quantity * (line.ordered_unit_price or line.estimated_unit_price)
-                for line in self.lines
-            ),
-            Decimal(0),
-        )
 
 
 def _prefetch(case: ProcurementCase) -> None:
@@ -301,6 +292,7 @@ def case_sheet_lines(case: ProcurementCase) -> tuple[LineRow, ...]:
             quantity=line.quantity,
             estimated_unit_price=line.estimated_unit_price,
             ordered_unit_price=line.ordered_unit_price,
+            total=line.quantity * line.unit_price,
         )
         for line in case.lines.all()
     )
