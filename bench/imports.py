@@ -28,8 +28,10 @@ from django.contrib.auth.models import Group, User  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.utils import translation  # noqa: E402
 
+from bench.per_row import PerRowAssetResource  # noqa: E402
 from inventory import demo  # noqa: E402
 from inventory.imports.columns import ASSET_COLUMNS, column_label  # noqa: E402
+from inventory.imports.resource import AssetResource  # noqa: E402
 from inventory.imports.service import assets_import  # noqa: E402
 from inventory.models import (  # noqa: E402
     Category,
@@ -38,7 +40,6 @@ from inventory.models import (  # noqa: E402
     Location,
     ProductModel,
 )
-from inventory.resources import AssetResource, PerRowAssetResource  # noqa: E402
 
 NBSP = "\xa0"
 

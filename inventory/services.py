@@ -409,7 +409,7 @@ def category_set_lifecycle(*, category: Category, months: int, actor) -> int:
     return len(changed)
 
 
-# Public names for the helpers the bulk import (inventory.resources) applies row by row,
+# Public names for the helpers the bulk import (inventory.imports.resource) applies row by row,
 # so that an imported asset gets exactly the derived values and status moves of a form.
 set_derived = _set_derived
 apply_status_move = _move

@@ -1,10 +1,13 @@
-"""Bulk import and export of asset records (SPEC section 3, "Import / export").
+"""Bulk import and export of asset records: everything of the import lives here.
 
 - reading: a CSV or XLSX file into a header and rows, within the limits;
-- columns: which column is which, in Swedish or English, and presets such as Snipe-IT;
-- service: `assets_import()`, the preview (a dry run) and the all-or-nothing commit;
+- columns: which column is which, in Swedish or English, and presets for other systems'
+  files (Snipe-IT, GLPI);
+- cells: how each cell is read (text, dates, amounts, choices, related rows);
+- resource: the django-import-export resource, the rules of each row;
+- writer: the prepared INSERT and UPDATE that write the checked rows;
+- service: `assets_import()`, the preview (a dry run) and the commit;
 - export: `assets_export()`, CSV or XLSX with the import's column names.
 
-The rules of each row live in the django-import-export resource, inventory.resources,
-which reads `columns`; so this package imports none of its modules itself.
+See docs/import.md for what a file may hold and how it is read.
 """

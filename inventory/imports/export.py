@@ -15,8 +15,9 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from ..resources import FORMULA_START, AssetResource, export_queryset
+from .cells import FORMULA_START
 from .columns import ASSET_COLUMNS, column_label
+from .resource import AssetResource, export_queryset
 
 CSV, XLSX = "csv", "xlsx"
 CONTENT_TYPES = {

@@ -1,7 +1,7 @@
 """Importing asset records: a dry run for the preview, then all rows or none.
 
 `assets_import()` reads the file, matches its columns, and runs the django-import-export
-resource (`inventory.resources.AssetResource`) over it. Without `commit` it is the
+resource (`inventory.imports.resource.AssetResource`) over it. Without `commit` it is the
 preview: every row is checked as the form would check it, nothing is kept. With
 `commit`, the rows are written in one transaction, and only if no row has an error.
 """
@@ -18,9 +18,10 @@ from import_export.results import RowResult
 
 from .. import history
 from ..models import Asset
-from ..resources import AssetResource, error_messages, text_of
+from .cells import text_of
 from .columns import PRESETS, ColumnMatch, column_label, match_columns
 from .reading import read_table
+from .resource import AssetResource, error_messages
 
 NEW, UPDATE, UNCHANGED, ERROR = "new", "update", "unchanged", "error"
 _KINDS = {

@@ -22,7 +22,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from inventory.formatting import format_date
-from inventory.resources import FORMULA_START
+from inventory.imports.cells import FORMULA_START
 
 from ..document import Document, Kind
 

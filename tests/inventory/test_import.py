@@ -9,10 +9,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from bench.per_row import PerRowAssetResource
 from inventory import history
 from inventory.choices import AssetStatus, ChangeAction, ChangeSource
 from inventory.history import records_for
 from inventory.imports import reading
+from inventory.imports.cells import AmountWidget
 from inventory.imports.columns import (
     ASSET_COLUMNS,
     EXTRA_COLUMNS,
@@ -22,6 +24,7 @@ from inventory.imports.columns import (
     match_columns,
 )
 from inventory.imports.reading import ImportFileError, read_table
+from inventory.imports.resource import AssetResource
 from inventory.imports.service import ERROR, NEW, UNCHANGED, UPDATE, assets_import
 from inventory.models import (
     Asset,
@@ -31,7 +34,6 @@ from inventory.models import (
     Manufacturer,
     ProductModel,
 )
-from inventory.resources import AmountWidget, AssetResource, PerRowAssetResource
 from inventory.services import TRACKED_FIELDS
 from tests.factories import AssetFactory
 from tests.inventory.import_files import SV_HEADERS, csv_bytes, sv_row, xlsx_bytes

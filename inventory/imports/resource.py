@@ -12,29 +12,28 @@ few queries (`AssetLoader`), and names of libraries, categories, manufacturers, 
 locations and features are looked up in memory. The checks `full_clean()` would make
 with one query per row – that a related row exists, that the tag and serial number are
 unique – are made for the whole file at once instead (`bulk_checks`). bench/imports.py
-measures this against the library's default path, one query and one save per row.
+measures this against the library's default path, one query and one save per row
+(bench/per_row.py).
 """
 
 import re
 from collections import defaultdict
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from operator import attrgetter
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connections, models, router
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from import_export import resources, widgets
+from import_export import resources
 from import_export.fields import Field
-from import_export.instance_loaders import BaseInstanceLoader, ModelInstanceLoader
+from import_export.instance_loaders import BaseInstanceLoader
 
-from . import history, services
-from .choices import (
+from .. import history, services
+from ..choices import (
     INITIAL_STATUSES,
     AssetStatus,
     ChangeAction,
@@ -42,10 +41,9 @@ from .choices import (
     Ownership,
     Usage,
 )
-from .dates import add_months
-from .formatting import parse_decimal
-from .imports.columns import ASSET_COLUMNS, EXTRA_COLUMNS, compact
-from .models import (
+from ..dates import add_months
+from ..formatting import parse_decimal
+from ..models import (
     Asset,
     Category,
     ChangeRecord,
@@ -55,252 +53,19 @@ from .models import (
     Manufacturer,
     ProductModel,
 )
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-# "8 495 kr", "SEK 8,495.00", "8 495:-": the currency is allowed, and dropped.
-CURRENCY = re.compile(r"^\s*(?:SEK|kr)\.?\s*|\s*(?:kr|SEK|:-)\.?\s*$", re.IGNORECASE)
-# SQLite allows a limited number of parameters in one statement.
-CHUNK = 500
-_CENT = Decimal("0.01")
-
-
-def unescape_formula(text: str) -> str:
-    """Undo the export's protection of a cell a spreadsheet would run as a formula."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        return text[1:]
-    return text
-
-
-def text_of(value) -> str:
-    """A cell as text: trimmed as a form trims it, a whole number from a spreadsheet
-    without ".0", and the export's protection against formulas removed."""
-    if type(value) is not str:
-        if value is None:
-            return ""
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        if isinstance(value, datetime | date):
-            value = value.isoformat()
-        value = str(value)
-    text = value.strip()
-    return unescape_formula(text).strip() if text[:1] == "'" else text
-
-
-def chunks(items: list, size: int = CHUNK):
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class TextWidget(widgets.Widget):
-    def __init__(self, *, lower: bool = False):
-        super().__init__(coerce_to_string=False)
-        self.lower = lower
-
-    def clean(self, value, row=None, **kwargs):
-        text = text_of(value)
-        return text.lower() if self.lower else text
-
-    def render(self, value, obj=None, **kwargs):
-        return value or ""
-
-
-class IsoDateWidget(widgets.Widget):
-    """Dates as YYYY-MM-DD only, or a spreadsheet's date cell."""
-
-    def __init__(self):
-        super().__init__(coerce_to_string=False)
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, datetime):
-            return value.date()
-        if isinstance(value, date):
-            return value
-        text = text_of(value)
-        if not text:
-            return None
-        if not ISO_DATE.fullmatch(text):
-            raise ValueError(
-                _("“%(value)s” is not a date. Write dates as YYYY-MM-DD, e.g. 2026-03-15.")
-                % {"value": text}
-            )
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(_("There is no date %(value)s.") % {"value": text}) from None
-
-    def render(self, value, obj=None, **kwargs):
-        return value
-
-
-class AmountWidget(widgets.Widget):
-    """An amount in kronor as people write it: `8 495,50`, `8495.50`, or a number cell."""
-
-    def __init__(self, language: str = "sv"):
-        super().__init__(coerce_to_string=False)
-        self.language = language
-
-    def clean(self, value, row=None, **kwargs):
-        if isinstance(value, bool):
-            raise ValueError(_("Enter an amount in kronor, for example 8 495,50."))
-        if isinstance(value, int | Decimal):
-            return self._in_ore(Decimal(value))
-        if isinstance(value, float):
-            # A spreadsheet's binary fraction, to whole öre.
-            return Decimal(repr(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
-        text = CURRENCY.sub("", text_of(value))
-        if not text:
-            return None
-        try:
-            return self._in_ore(parse_decimal(text, language=self.language))
-        except ValueError:
-            raise ValueError(_("Enter an amount in kronor, for example 8 495,50.")) from None
-
-    @staticmethod
-    def _in_ore(value: Decimal) -> Decimal:
-        # `100` is stored as 100.00; more decimals than öre are left for full_clean() to
-        # refuse.
-        if value.as_tuple().exponent < -2:
-            return value
-        try:
-            return value.quantize(_CENT)
-        except InvalidOperation:  # too large to write in öre at all
-            raise ValueError(_("Enter an amount in kronor, for example 8 495,50.")) from None
-
-    def render(self, value, obj=None, **kwargs):
-        return value
-
-
-class ChoiceWidget(widgets.Widget):
-    """A choice named by its code or its label in either language."""
-
-    def __init__(self, choices, what, aliases: dict[str, str] | None = None):
-        super().__init__(coerce_to_string=False)
-        self.choices = choices
-        self.what = what
-        self.aliases = dict(aliases or {})
-        self._index: dict[str, str] | None = None
-
-    def index(self) -> dict[str, str]:
-        if self._index is None:
-            index = {}
-            for name, code in self.aliases.items():
-                index[compact(name)] = code
-            for code in self.choices.values:
-                index.setdefault(compact(code), code)
-                for language in ("sv", "en"):
-                    with translation.override(language):
-                        index.setdefault(compact(self.choices(code).label), code)
-            self._index = index
-        return self._index
-
-    def clean(self, value, row=None, **kwargs):
-        text = text_of(value)
-        if not text:
-            return None
-        code = self.index().get(compact(text))
-        if code is None:
-            raise ValueError(
-                _("Unknown %(what)s “%(value)s”. Use one of: %(choices)s.")
-                % {
-                    "what": self.what,
-                    "value": text,
-                    "choices": ", ".join(str(label) for label in self.choices.labels),
-                }
-            )
-        return code
-
-    def render(self, value, obj=None, **kwargs):
-        return str(self.choices(value).label) if value else ""
-
-
-_AMBIGUOUS = object()
-
-
-class LookupWidget(widgets.ForeignKeyWidget):
-    """A related row named by any of several fields (code, names), compared leniently.
-
-    Primed, it answers from memory; unprimed (the library's default path), with a query
-    per value.
-    """
-
-    def __init__(self, model, lookups: tuple[str, ...], what, render_field: str | None = None):
-        super().__init__(model, field=lookups[0])
-        self.lookups = lookups
-        self.what = what
-        self.render_field = render_field
-        self._index: dict | None = None
-
-    def prime(self, queryset=None) -> None:
-        index: dict = {}
-        rows = list(queryset if queryset is not None else self.model.objects.all())
-        for number, lookup in enumerate(self.lookups):
-            for obj in rows:
-                key = compact(getattr(obj, lookup))
-                if not key:
-                    continue
-                found = index.get(key)
-                if found is None:
-                    index[key] = (number, obj)
-                elif found[0] == number and found[1] != obj:
-                    index[key] = (number, _AMBIGUOUS)
-        self._index = {key: obj for key, (_n, obj) in index.items()}
-
-    def find(self, text: str):
-        if self._index is not None:
-            return self._index.get(compact(text))
-        for lookup in self.lookups:
-            found = list(self.model.objects.filter(**{f"{lookup}__iexact": text})[:2])
-            if len(found) == 1:
-                return found[0]
-            if found:
-                return _AMBIGUOUS
-        return None
-
-    def clean(self, value, row=None, **kwargs):
-        text = text_of(value)
-        if not text:
-            return None
-        obj = self.find(text)
-        if obj is _AMBIGUOUS:
-            raise ValueError(
-                _("“%(value)s” names more than one %(what)s; use the code.")
-                % {"value": text, "what": self.what}
-            )
-        if obj is None:
-            raise ValueError(
-                _("Unknown %(what)s “%(value)s”.") % {"what": self.what, "value": text}
-            )
-        return obj
-
-    def render(self, value, obj=None, **kwargs):
-        if value is None:
-            return ""
-        return str(getattr(value, self.render_field)) if self.render_field else str(value)
-
-
-class RelatedNameWidget(widgets.Widget):
-    """Export only: the name of a related row (the import resolves it with the row)."""
-
-    def __init__(self, attribute: str = "name"):
-        super().__init__(coerce_to_string=False)
-        self.attribute = attribute
-
-    def clean(self, value, row=None, **kwargs):
-        return text_of(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(getattr(value, self.attribute))
-
-
-class FeaturesWidget(widgets.Widget):
-    """Export only: the features' names in the active language, comma-separated."""
-
-    def clean(self, value, row=None, **kwargs):
-        return text_of(value)
-
-    def render(self, value, obj=None, **kwargs):
-        return ", ".join(str(f) for f in value.all()) if value is not None else ""
+from .cells import (
+    _AMBIGUOUS,
+    AmountWidget,
+    ChoiceWidget,
+    FeaturesWidget,
+    IsoDateWidget,
+    LookupWidget,
+    RelatedNameWidget,
+    TextWidget,
+    text_of,
+)
+from .columns import ASSET_COLUMNS, EXTRA_COLUMNS
+from .writer import CHUNK, chunks, insert_rows, update_rows
 
 
 class AssetLoader(BaseInstanceLoader):
@@ -980,115 +745,6 @@ class AssetResource(resources.ModelResource):
         if row_result.errors:
             self._failed = True
         return row_result
-
-
-class _Preparer:
-    """A value as the database takes it, as Field.get_db_prep_save gives it.
-
-    Text, whole numbers and None pass as they are (what get_db_prep_save returns for
-    them); dates, times and amounts, mostly the same few values in a file, are prepared
-    once each.
-    """
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.memo: dict = {}
-
-    def __call__(self, field, value):
-        if value is None or type(value) in (str, int, bool):
-            return value
-        key = (field, value)
-        try:
-            return self.memo[key]
-        except KeyError:
-            prepared = self.memo[key] = field.get_db_prep_save(value, self.connection)
-            return prepared
-        except TypeError:  # not hashable
-            return field.get_db_prep_save(value, self.connection)
-
-
-def insert_rows(assets: list[Asset]) -> None:
-    """Insert new assets with one prepared INSERT executed for every row, then read back
-    their ids by tag.
-
-    QuerySet.bulk_create compiles a multi-row INSERT per batch, and SQLite takes only 999
-    parameters, so 22 assets, per statement; compiling them cost more than the rest of
-    the import together (bench/imports.py, phase `new`).
-    """
-    connection = connections[router.db_for_write(Asset)]
-    fields = [field for field in Asset._meta.concrete_fields if not field.primary_key]
-    # What auto_now(_add) would stamp, once for the batch instead of once per row.
-    now = timezone.now()
-    for field in fields:
-        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
-            for asset in assets:
-                setattr(asset, field.attname, now)
-    # Text, numbers, flags and ids go to the database as they are (get_db_prep_save
-    # returns them unchanged); dates, times and amounts are prepared.
-    prepared = [f for f in fields if isinstance(f, models.DateField | models.DecimalField)]
-    plain = [f for f in fields if f not in prepared]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model
-        quote(Asset._meta.db_table),
-        ", ".join(quote(field.column) for field in plain + prepared),
-        ", ".join(["%s"] * len(fields)),
-    )
-    read_plain = attrgetter(*(field.attname for field in plain))
-    prepare = _Preparer(connection)
-    params = [
-        (*read_plain(asset), *(prepare(f, getattr(asset, f.attname)) for f in prepared))
-        for asset in assets
-    ]
-    last_id = Asset.objects.aggregate(last=models.Max("pk"))["last"] or 0
-    with connection.cursor() as cursor:
-        for part in chunks(params, 2000):
-            cursor.executemany(sql, part)
-    # Ids only grow: the new rows are the ones above the largest id before the insert
-    # that carry one of the new tags.
-    by_tag = {asset.tag: asset for asset in assets}
-    for tag, pk in Asset.objects.filter(pk__gt=last_id).values_list("tag", "pk").iterator():
-        asset = by_tag.get(tag)
-        if asset is not None:
-            asset.pk = pk
-            asset._state.adding = False
-            asset._state.db = connection.alias
-
-
-class PerRowAssetResource(AssetResource):
-    """The same columns and rules through django-import-export's default path: a query
-    per lookup and per row, full_clean() with its per-row existence and uniqueness
-    queries, save() and a savepoint per row. Kept to measure the bulk path against
-    (bench/imports.py) and to show that both judge every row alike (the tests)."""
-
-    bulk_checks = False
-
-    class Meta(AssetResource.Meta):
-        use_bulk = False
-        instance_loader_class = ModelInstanceLoader
-
-
-def update_rows(assets: list[Asset], names: list[str]) -> None:
-    """Write `names` of each asset: one prepared UPDATE, executed for every row.
-
-    Measured against QuerySet.bulk_update, which builds a CASE per field and row and
-    spends about 1.5 ms per row doing it, this is some twenty times faster at 10 000 rows
-    (bench/imports.py, phase `changed`).
-    """
-    connection = connections[router.db_for_write(Asset)]
-    fields = [Asset._meta.get_field(name) for name in names]
-    quote = connection.ops.quote_name
-    columns = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-    # Only the model's own table and column names go into the statement; values are
-    # parameters.
-    sql = f"UPDATE {quote(Asset._meta.db_table)} SET {columns} WHERE {quote('id')} = %s"  # noqa: S608
-    prepare = _Preparer(connection)
-    params = [
-        [prepare(field, getattr(asset, field.attname)) for field in fields] + [asset.pk]
-        for asset in assets
-    ]
-    with connection.cursor() as cursor:
-        for part in chunks(params, 2000):
-            cursor.executemany(sql, part)
 
 
 def error_messages(error: ValidationError) -> list[tuple[str, str]]:
