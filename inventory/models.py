@@ -542,11 +542,43 @@ class AssetImport(models.Model):
     create_missing = models.BooleanField(_("create missing"), default=False)
     # Columns the user mapped by hand: {column number as text: field key or ""}.
     columns = models.JSONField(_("columns"), default=dict, blank=True)
+    encoding = models.CharField(_("character encoding"), max_length=20, blank=True)
+    blank_clears = models.BooleanField(_("blank cells clear the field"), default=False)
+    library = models.CharField(_("library of rows without one"), max_length=20, blank=True)
+    # Values the user mapped: {field key: {value in the file: the value it means}}.
+    values = models.JSONField(_("values"), default=dict, blank=True)
+    # Values to create: {field key: [value, ...]} (locations only).
+    create = models.JSONField(_("values to create"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]
         verbose_name = _("asset import")
         verbose_name_plural = _("asset imports")
+
+
+class ImportMapping(models.Model):
+    """How files from one system are read, saved from a preview for the next file: the
+    preset, columns by their header, values and the other options
+    (inventory.imports.options)."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    options = models.JSONField(_("options"), default=dict)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+    saved_at = models.DateTimeField(_("saved"), auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+
+    def __str__(self) -> str:
+        return self.name
 
     def __str__(self) -> str:
         return self.file_name

@@ -31,6 +31,11 @@ urlpatterns = [
         name="asset_import_confirm",
     ),
     path(
+        "import/<uuid:pk>/rejected/",
+        views_import.AssetImportRejectedView.as_view(),
+        name="asset_import_rejected",
+    ),
+    path(
         "import/<uuid:pk>/cancel/",
         views_import.AssetImportCancelView.as_view(),
         name="asset_import_cancel",

@@ -8,26 +8,27 @@ would do now; the confirmation checks every row again and writes all of them or 
 
 from datetime import timedelta
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView
 
 from .filters import AssetFilterSet
-from .imports.columns import PRESETS, ColumnMatch, column_choices, match_columns
 from .imports.export import CONTENT_TYPES, CSV, XLSX, assets_export
-from .imports.reading import ImportFileError, check_size, read_table
+from .imports.forms import AssetImportForm, ImportOptionsForm, libraries_for
+from .imports.options import ImportOptions, OptionsError, options_from_dict
+from .imports.reading import ImportFileError
+from .imports.rejected import rejected_rows_file
 from .imports.service import ERROR, NEW, UNCHANGED, UPDATE, assets_import
-from .models import AssetImport
+from .models import AssetImport, ImportMapping
 from .selectors import assets_visible_to
 
 IMPORT_PERMISSIONS = ("inventory.add_asset", "inventory.change_asset")
@@ -35,73 +36,6 @@ IMPORT_PERMISSIONS = ("inventory.add_asset", "inventory.change_asset")
 PREVIEW_ROWS = 500
 # Uploads nobody confirmed are removed after this long.
 STALE_AFTER = timedelta(days=1)
-
-
-def mapping_choices():
-    return [("", gettext_lazy("Inventera's own columns (automatic)"))] + [
-        (name, preset.label) for name, preset in PRESETS.items()
-    ]
-
-
-class AssetImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("File"),
-        help_text=gettext_lazy(
-            "CSV (comma or semicolon) or XLSX, at most 10 MB and 50 000 rows, with the "
-            "column names in the first row."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
-    )
-    mapping = forms.ChoiceField(
-        label=gettext_lazy("Columns"), choices=mapping_choices, required=False
-    )
-    create_missing = forms.BooleanField(
-        label=gettext_lazy("Create missing manufacturers, models and locations"),
-        required=False,
-        help_text=gettext_lazy(
-            "Without this, a name that is not in Inventera is an error on its row."
-        ),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        try:
-            check_size(upload.size)
-            content = upload.read()
-            upload.seek(0)
-            read_table(content, upload.name)
-        except ImportFileError as exc:
-            raise ValidationError(str(exc)) from None
-        return upload
-
-
-class ImportOptionsForm(forms.Form):
-    """Change how the uploaded file is read: the preset, create missing, and by hand
-    which field each unmatched column fills."""
-
-    mapping = forms.ChoiceField(
-        label=gettext_lazy("Columns"), choices=mapping_choices, required=False
-    )
-    create_missing = forms.BooleanField(
-        label=gettext_lazy("Create missing manufacturers, models and locations"),
-        required=False,
-    )
-
-    def __init__(self, *args, headers: list[str], unmatched: list[int], **kwargs):
-        super().__init__(*args, **kwargs)
-        choices = [("", gettext_lazy("Do not import")), *column_choices()]
-        self.column_names = []
-        for index in unmatched:
-            name = f"column_{index}"
-            self.fields[name] = forms.ChoiceField(
-                label=headers[index] or _("Column %(number)s") % {"number": index + 1},
-                choices=choices,
-                required=False,
-            )
-            self.column_names.append(name)
-
-    def column_fields(self):
-        return [self[name] for name in self.column_names]
 
 
 def _sweep_stale() -> None:
@@ -121,18 +55,43 @@ class AssetImportView(PermissionRequiredMixin, FormView):
     form_class = AssetImportForm
     template_name = "inventory/import_upload.html"
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "libraries": libraries_for(self.request.user)}
+
     def form_valid(self, form):
         _sweep_stale()
-        upload = form.cleaned_data["file"]
+        data = form.cleaned_data
+        upload = data["file"]
         record = AssetImport(
             file_name=upload.name[:255],
             uploaded_by=self.request.user,
-            mapping=form.cleaned_data["mapping"],
-            create_missing=form.cleaned_data["create_missing"],
+            mapping=data["mapping"],
+            create_missing=data["create_missing"],
+            library=data["library"],
+            encoding=data["encoding"],
         )
+        saved = data.get("saved")
+        if saved is not None:
+            _apply_saved(record, saved)
         record.file.save(upload.name, upload, save=False)
         record.save()
         return redirect("inventory:asset_import_preview", pk=record.pk)
+
+
+def _apply_saved(record: AssetImport, saved: ImportMapping) -> None:
+    """The saved choices on a new upload; what the upload form chose itself wins."""
+    try:
+        options = options_from_dict(saved.options)
+    except OptionsError:
+        return
+    record.mapping = record.mapping or options.mapping
+    record.library = record.library or options.library
+    record.create_missing = record.create_missing or options.create_missing
+    record.blank_clears = options.blank_clears
+    record.values = options.values
+    record.create = options.create
+    # Columns by header name; matched against this file's header in the preview.
+    record.columns = {"names": options.columns_by_name} if options.columns_by_name else {}
 
 
 class AssetImportMixin(PermissionRequiredMixin):
@@ -153,29 +112,48 @@ class AssetImportMixin(PermissionRequiredMixin):
         except OSError:
             raise Http404 from None
 
-    def manual_columns(self) -> dict[int, str]:
-        return {int(k): v for k, v in self.upload.columns.items()}
+    def options(self) -> ImportOptions:
+        upload = self.upload
+        columns = dict(upload.columns)
+        names = columns.pop("names", {})
+        return ImportOptions(
+            mapping=upload.mapping,
+            columns={int(k): v for k, v in columns.items()},
+            columns_by_name=names,
+            create_missing=upload.create_missing,
+            blank_clears=upload.blank_clears,
+            library=upload.library,
+            values=upload.values,
+            create=upload.create,
+            encoding=upload.encoding or None,
+        )
 
-    def run(self, *, commit: bool):
+    def run(self, *, commit: bool, leave_out_errors: bool = False):
         upload = self.upload
         return assets_import(
             content=self.content(),
             file_name=upload.file_name,
             actor=self.request.user,
             commit=commit,
-            create_missing=upload.create_missing,
-            mapping=upload.mapping,
-            columns=self.manual_columns(),
+            options=self.options(),
+            leave_out_errors=leave_out_errors,
         )
 
     def unreadable(self, error: ImportFileError):
+        """A file that cannot be read at all: back to the upload, or, if a chosen
+        encoding is the trouble, the preview's choices stay reachable."""
         messages.error(self.request, str(error))
+        if self.upload.encoding:
+            self.upload.encoding = ""
+            self.upload.save(update_fields=["encoding"])
+            return redirect("inventory:asset_import_preview", pk=self.upload.pk)
         _discard(self.upload)
         return redirect("inventory:asset_import")
 
     def render_preview(self, outcome, status=200, options_form=None):
         counts = outcome.counts
         shown = outcome.rows[:PREVIEW_ROWS]
+        cleared = outcome.cleared
         context = {
             "upload": self.upload,
             "outcome": outcome,
@@ -185,32 +163,42 @@ class AssetImportMixin(PermissionRequiredMixin):
                 "unchanged": counts[UNCHANGED],
                 "error": counts[ERROR],
             },
+            "valid": counts[NEW] + counts[UPDATE] + counts[UNCHANGED],
             "rows": [(row, row.change_rows()) for row in shown],
             "hidden_rows": len(outcome.rows) - len(shown),
             "errors": outcome.error_rows[:PREVIEW_ROWS],
-            "options_form": options_form or self.options_form(outcome.columns),
+            "cleared": [(row, row.change_row(name)) for row, name in cleared[:PREVIEW_ROWS]],
+            "cleared_count": len(cleared),
+            "header_row": outcome.table.header_row if outcome.table else 1,
+            "options_form": options_form or self.options_form(outcome),
             "can_confirm": bool(outcome.rows) and not outcome.has_errors,
         }
         return TemplateResponse(
             self.request, "inventory/import_preview.html", context, status=status
         )
 
-    def options_form(self, columns: ColumnMatch, data=None):
+    def options_form(self, outcome, data=None):
         upload = self.upload
         initial = {
             "mapping": upload.mapping,
+            "library": upload.library,
+            "encoding": upload.encoding,
             "create_missing": upload.create_missing,
-            **{f"column_{k}": v for k, v in upload.columns.items()},
+            "blank_clears": upload.blank_clears,
+            **{f"column_{k}": v for k, v in upload.columns.items() if k != "names"},
         }
         return ImportOptionsForm(
-            data, initial=initial, headers=columns.headers, unmatched=columns.unmatched
+            data,
+            initial=initial,
+            headers=outcome.columns.headers,
+            unmatched=outcome.columns.unmatched,
+            unknown=outcome.unknown,
+            libraries=libraries_for(self.request.user),
         )
 
 
-class AssetImportPreviewView(AssetImportMixin, TemplateView):
+class AssetImportPreviewView(AssetImportMixin, View):
     """Step 2: what each row would do; change how the file is read; confirm."""
-
-    template_name = "inventory/import_preview.html"
 
     def get(self, request, *args, **kwargs):
         try:
@@ -223,34 +211,96 @@ class AssetImportPreviewView(AssetImportMixin, TemplateView):
         """Save the reading options and show the preview again."""
         upload = self.upload
         try:
-            table = read_table(self.content(), upload.file_name)
+            outcome = self.run(commit=False)
         except ImportFileError as exc:
             return self.unreadable(exc)
-        columns = match_columns(table.headers, mapping=upload.mapping, manual=self.manual_columns())
-        form = self.options_form(columns, data=request.POST)
+        form = self.options_form(outcome, data=request.POST)
         if not form.is_valid():
-            return self.render_preview(self.run(commit=False), status=400, options_form=form)
-        upload.mapping = form.cleaned_data["mapping"]
-        upload.create_missing = form.cleaned_data["create_missing"]
+            return self.render_preview(outcome, status=400, options_form=form)
+        try:
+            values, create = form.mapped_values()
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.render_preview(outcome, status=400, options_form=form)
+        data = form.cleaned_data
+        encoding_changed = data["encoding"] != upload.encoding
+        upload.mapping = data["mapping"]
+        upload.library = data["library"]
+        upload.encoding = data["encoding"]
+        upload.create_missing = data["create_missing"]
+        upload.blank_clears = data["blank_clears"]
         # Choices for columns the form did not show (another preset's) are kept.
         for name in form.column_names:
             key = name.removeprefix("column_")
-            if form.cleaned_data.get(name):
-                upload.columns[key] = form.cleaned_data[name]
+            if data.get(name):
+                upload.columns[key] = data[name]
             else:
                 upload.columns.pop(key, None)
-        upload.save(update_fields=["mapping", "create_missing", "columns"])
+        for key, mapped in values.items():
+            upload.values.setdefault(key, {}).update(mapped)
+        for key, found in create.items():
+            upload.create[key] = sorted({*upload.create.get(key, []), *found})
+        if encoding_changed:
+            # Another reading of the file gives other columns and values.
+            upload.columns, upload.values, upload.create = {}, {}, {}
+        upload.save()
+        if data["save_as"]:
+            self.save_mapping(data["save_as"], outcome)
         return redirect("inventory:asset_import_preview", pk=upload.pk)
+
+    def save_mapping(self, name: str, outcome) -> None:
+        options = self.options()
+        saved = options.to_dict(outcome.columns.headers)
+        try:
+            with transaction.atomic():
+                mapping, created = ImportMapping.objects.update_or_create(
+                    name=name, defaults={"options": saved, "saved_by": self.request.user}
+                )
+        except IntegrityError:
+            messages.error(self.request, _("The choices could not be saved; try again."))
+            return
+        messages.success(
+            self.request,
+            (
+                _("The choices were saved as “%(name)s”.")
+                if created
+                else _("The saved choices “%(name)s” were replaced.")
+            )
+            % {"name": mapping.name},
+        )
+
+
+class AssetImportRejectedView(AssetImportMixin, View):
+    """The rows with errors, as a file to correct and import again."""
+
+    def get(self, request, *args, **kwargs):
+        try:
+            outcome = self.run(commit=False)
+        except ImportFileError as exc:
+            return self.unreadable(exc)
+        if not outcome.error_rows:
+            messages.info(request, _("No row has errors now."))
+            return redirect("inventory:asset_import_preview", pk=self.upload.pk)
+        content, content_type, name = rejected_rows_file(outcome)
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{_ascii(name)}"'
+        return response
+
+
+def _ascii(name: str) -> str:
+    return "".join(c if c.isascii() and c not in '"\\' else "_" for c in name)
 
 
 class AssetImportConfirmView(AssetImportMixin, View):
-    """Step 3: write every row, or none if any has an error now."""
+    """Step 3: write every row, or none if any has an error now; or, when the user chose
+    it explicitly, the rows without errors."""
 
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        leave_out = request.POST.get("leave_out_errors") == "yes"
         try:
-            outcome = self.run(commit=True)
+            outcome = self.run(commit=True, leave_out_errors=leave_out)
         except ImportFileError as exc:
             return self.unreadable(exc)
         if not outcome.committed:
@@ -271,6 +321,12 @@ class AssetImportConfirmView(AssetImportMixin, View):
                 "unchanged": counts[UNCHANGED],
             },
         )
+        if outcome.left_out:
+            messages.warning(
+                request,
+                _("Left out, with errors: rows %(rows)s.")
+                % {"rows": ", ".join(str(n) for n in outcome.left_out)},
+            )
         return redirect("inventory:asset_list")
 
 

@@ -6,7 +6,7 @@ label, and related rows named by code or name, all compared leniently (see
 """
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import translation
@@ -14,11 +14,15 @@ from django.utils.translation import gettext as _
 from import_export import widgets
 
 from ..formatting import parse_decimal
-from .columns import compact
+from .columns import compact, compact_all
 
 # What a spreadsheet runs as a formula when a cell starts with it.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# A date, and the time some systems write after it ("2023-05-12 00:00:00"), dropped.
+ISO_DATE = re.compile(r"(?P<date>\d{4}-\d{2}-\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+# Excel's day numbers: day 0 is 1899-12-30; 1950-01-01 to 2099-12-31 are taken as dates.
+EXCEL_EPOCH = date(1899, 12, 30)
+EXCEL_DAYS = (18264, 73050)
 # "8 495 kr", "SEK 8,495.00", "8 495:-": the currency is allowed, and dropped.
 CURRENCY = re.compile(r"^\s*(?:SEK|kr)\.?\s*|\s*(?:kr|SEK|:-)\.?\s*$", re.IGNORECASE)
 _CENT = Decimal("0.01")
@@ -46,6 +50,15 @@ def text_of(value) -> str:
     return unescape_formula(text).strip() if text[:1] == "'" else text
 
 
+class UnknownValue(ValueError):
+    """A value that names nothing Inventera knows: the user may map it to what it means."""
+
+    def __init__(self, field: str, value: str, message: str):
+        super().__init__(message)
+        self.field = field
+        self.value = value
+
+
 class TextWidget(widgets.Widget):
     def __init__(self, *, lower: bool = False):
         super().__init__(coerce_to_string=False)
@@ -60,31 +73,67 @@ class TextWidget(widgets.Widget):
 
 
 class IsoDateWidget(widgets.Widget):
-    """Dates as YYYY-MM-DD only, or a spreadsheet's date cell."""
+    """Dates as YYYY-MM-DD (a time after it is dropped), a spreadsheet's date cell, or in
+    the formats another system writes (a preset's `date_formats`).
 
-    def __init__(self):
+    Excel keeps a date as a number of days; a number cell in a date column of a workbook
+    is read as such a day number, as Excel would show it once the column is formatted as
+    a date.
+    """
+
+    def __init__(self, formats: tuple[str, ...] = ()):
         super().__init__(coerce_to_string=False)
+        self.formats = formats
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, datetime):
             return value.date()
         if isinstance(value, date):
             return value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self._excel_day(value)
         text = text_of(value)
         if not text:
             return None
-        if not ISO_DATE.fullmatch(text):
+        for pattern in self.formats:
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        found = ISO_DATE.fullmatch(text)
+        if not found:
+            if self.formats:
+                raise ValueError(
+                    _("“%(value)s” is not a date in the form %(forms)s.")
+                    % {"value": text, "forms": ", ".join(_example(f) for f in self.formats)}
+                )
             raise ValueError(
                 _("“%(value)s” is not a date. Write dates as YYYY-MM-DD, e.g. 2026-03-15.")
                 % {"value": text}
             )
         try:
-            return date.fromisoformat(text)
+            return date.fromisoformat(found["date"])
         except ValueError:
             raise ValueError(_("There is no date %(value)s.") % {"value": text}) from None
 
+    @staticmethod
+    def _excel_day(value) -> date:
+        if not EXCEL_DAYS[0] <= value <= EXCEL_DAYS[1]:
+            raise ValueError(
+                _("%(value)s is not a date. Format the column as dates, e.g. 2026-03-15.")
+                % {"value": value}
+            )
+        return EXCEL_EPOCH + timedelta(days=int(value))
+
     def render(self, value, obj=None, **kwargs):
         return value
+
+
+def _example(pattern: str) -> str:
+    """A strptime format as people read it: %Y-%m-%d -> YYYY-MM-DD."""
+    for code, shown in (("%Y", "YYYY"), ("%y", "YY"), ("%m", "M"), ("%d", "D"), ("%H", "hh")):
+        pattern = pattern.replace(code, shown)
+    return pattern.replace("%M", "mm").replace("%S", "ss")
 
 
 class AmountWidget(widgets.Widget):
@@ -128,8 +177,9 @@ class AmountWidget(widgets.Widget):
 class ChoiceWidget(widgets.Widget):
     """A choice named by its code or its label in either language."""
 
-    def __init__(self, choices, what, aliases: dict[str, str] | None = None):
+    def __init__(self, choices, what, aliases: dict[str, str] | None = None, field: str = ""):
         super().__init__(coerce_to_string=False)
+        self.field = field
         self.choices = choices
         self.what = what
         self.aliases = dict(aliases or {})
@@ -139,7 +189,7 @@ class ChoiceWidget(widgets.Widget):
         if self._index is None:
             index = {}
             for name, code in self.aliases.items():
-                index[compact(name)] = code
+                index[compact_all(name)] = code
             for code in self.choices.values:
                 index.setdefault(compact(code), code)
                 for language in ("sv", "en"):
@@ -152,15 +202,18 @@ class ChoiceWidget(widgets.Widget):
         text = text_of(value)
         if not text:
             return None
-        code = self.index().get(compact(text))
+        index = self.index()
+        code = index.get(compact_all(text)) or index.get(compact(text))
         if code is None:
-            raise ValueError(
+            raise UnknownValue(
+                self.field,
+                text,
                 _("Unknown %(what)s “%(value)s”. Use one of: %(choices)s.")
                 % {
                     "what": self.what,
                     "value": text,
                     "choices": ", ".join(str(label) for label in self.choices.labels),
-                }
+                },
             )
         return code
 
@@ -183,6 +236,8 @@ class LookupWidget(widgets.ForeignKeyWidget):
         self.lookups = lookups
         self.what = what
         self.render_field = render_field
+        # the asset's field it fills: "category", "library"
+        self.field_name = model._meta.model_name
         self._index: dict | None = None
 
     def prime(self, queryset=None) -> None:
@@ -222,8 +277,10 @@ class LookupWidget(widgets.ForeignKeyWidget):
                 % {"value": text, "what": self.what}
             )
         if obj is None:
-            raise ValueError(
-                _("Unknown %(what)s “%(value)s”.") % {"what": self.what, "value": text}
+            raise UnknownValue(
+                self.field_name,
+                text,
+                _("Unknown %(what)s “%(value)s”.") % {"what": self.what, "value": text},
             )
         return obj
 

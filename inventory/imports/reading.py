@@ -2,12 +2,18 @@
 
 CSV (comma, semicolon or tab, detected from the header line; UTF-8 with or without BOM,
 UTF-16 as Excel's "Unicode text", or Windows-1252 as older Swedish Excel saves it) and
-XLSX (the first sheet). Row numbers are the file's: the header is row 1.
+XLSX (the first sheet). Row numbers are the file's own, as a spreadsheet shows them.
+
+The header need not be the first row: sheets kept for printing have a title and an empty
+row above it. The header is the row among the first HEADER_SEARCH non-blank rows that
+names the most known columns (the caller says how a row scores); rows above it are left
+out, and `Table.header_row` says which row was taken.
 """
 
 import csv
 import io
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -16,9 +22,20 @@ from django.utils.translation import gettext as _
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
+# How many non-blank rows at the top of a file may hold the header.
+HEADER_SEARCH = 10
 
 CSV_SUFFIXES = {"", ".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+# The character encodings a user may choose for a CSV file, by their Python names.
+ENCODINGS = {
+    "utf-8-sig": "UTF-8",
+    "cp1252": "Windows-1252",
+    "iso-8859-1": "ISO-8859-1 (Latin-1)",
+    "utf-16": "UTF-16",
+    "cp850": "DOS (CP850)",
+    "mac_roman": "Mac OS Roman",
+}
 DELIMITERS = {"comma": ",", "semicolon": ";", "tab": "\t", ",": ",", ";": ";", "\t": "\t"}
 
 
@@ -34,6 +51,8 @@ class Table:
     file_format: str
     encoding: str = ""
     delimiter: str = ""
+    # the file's row number of the header
+    header_row: int = 1
 
 
 def check_size(size: int) -> None:
@@ -45,9 +64,18 @@ def check_size(size: int) -> None:
 
 
 def read_table(
-    content: bytes, file_name: str, *, encoding: str | None = None, delimiter: str | None = None
+    content: bytes,
+    file_name: str,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    header_score: Callable[[list[str]], int] | None = None,
 ) -> Table:
-    """The header and data rows of a CSV or XLSX file; ImportFileError if it has none."""
+    """The header and data rows of a CSV or XLSX file; ImportFileError if it has none.
+
+    `header_score` rates a row as the header (the number of known column names in it);
+    without it, or when no row scores, the first row of more than one cell is the header.
+    """
     check_size(len(content))
     if not content.strip():
         raise ImportFileError(_("The file is empty."))
@@ -55,7 +83,7 @@ def read_table(
     if content.startswith(b"PK\x03\x04"):
         if suffix not in XLSX_SUFFIXES and suffix not in CSV_SUFFIXES:
             raise _wrong_type()
-        table = _read_xlsx(content)
+        table = _read_xlsx(content, header_score)
     elif suffix in XLSX_SUFFIXES:
         raise ImportFileError(_("The file is not a readable XLSX workbook."))
     elif suffix == ".xls" or content.startswith(b"\xd0\xcf\x11\xe0"):
@@ -63,7 +91,9 @@ def read_table(
             _("Old Excel files (.xls) cannot be read. Save the sheet as XLSX or CSV.")
         )
     elif suffix in CSV_SUFFIXES:
-        table = _read_csv(content, encoding=encoding, delimiter=delimiter)
+        table = _read_csv(
+            content, encoding=encoding, delimiter=delimiter, header_score=header_score
+        )
     else:
         raise _wrong_type()
     if not table.headers:
@@ -88,24 +118,43 @@ def _blank(cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
 
-def _collect(rows_in) -> tuple[list[str], list[tuple[int, list]]]:
-    """The first non-blank row as the header, then every non-blank row under it."""
-    headers: list[str] = []
-    rows: list[tuple[int, list]] = []
+def _collect(rows_in, header_score) -> tuple[list[str], list[tuple[int, list]], int]:
+    """The header row (see the module's doc), then every non-blank row under it."""
+    found: list[tuple[int, list]] = []
     for number, cells in enumerate(rows_in, 1):
         cells = list(cells)
         if all(_blank(c) for c in cells):
             continue
-        if not headers:
-            headers = ["" if c is None else str(c).strip() for c in cells]
-            while headers and not headers[-1]:
-                headers.pop()
-            continue
-        if len(rows) >= MAX_ROWS:
+        if len(found) >= MAX_ROWS + HEADER_SEARCH:
             raise _too_many_rows()
-        width = len(headers)
-        rows.append((number, (cells + [None] * width)[:width]))
-    return headers, rows
+        found.append((number, cells))
+    if not found:
+        return [], [], 0
+    at = _header_index(found[:HEADER_SEARCH], header_score)
+    header_row, header_cells = found[at]
+    headers = ["" if c is None else str(c).strip() for c in header_cells]
+    while headers and not headers[-1]:
+        headers.pop()
+    rows = found[at + 1 :]
+    if len(rows) > MAX_ROWS:
+        raise _too_many_rows()
+    width = len(headers)
+    return headers, [(n, (cells + [None] * width)[:width]) for n, cells in rows], header_row
+
+
+def _header_index(candidates: list[tuple[int, list]], header_score) -> int:
+    def texts(cells):
+        return ["" if _blank(c) else str(c).strip() for c in cells]
+
+    if header_score is not None:
+        scores = [header_score(texts(cells)) for _n, cells in candidates]
+        best = max(scores)
+        if best > 0:
+            return scores.index(best)
+    for index, (_number, cells) in enumerate(candidates):
+        if sum(1 for c in cells if not _blank(c)) > 1:
+            return index
+    return 0
 
 
 def _decode(content: bytes, encoding: str | None) -> tuple[str, str]:
@@ -118,8 +167,12 @@ def _decode(content: bytes, encoding: str | None) -> tuple[str, str]:
             ) from None
         except UnicodeDecodeError:
             raise ImportFileError(
-                _("The file is not written in the %(encoding)s character encoding.")
-                % {"encoding": encoding}
+                _(
+                    "The file is not written in the %(encoding)s character encoding. Choose "
+                    "another character encoding (Windows-1252 for files from older Swedish "
+                    "Excel), or save the file as “CSV UTF-8” or XLSX."
+                )
+                % {"encoding": ENCODINGS.get(encoding, encoding)}
             ) from None
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ["utf-16"]
@@ -146,7 +199,9 @@ def _detect_delimiter(text: str) -> str:
     return best if counts[best] > 1 else ","
 
 
-def _read_csv(content: bytes, *, encoding: str | None, delimiter: str | None) -> Table:
+def _read_csv(
+    content: bytes, *, encoding: str | None, delimiter: str | None, header_score=None
+) -> Table:
     text, used_encoding = _decode(content, encoding)
     if "\x00" in text:
         raise _wrong_type()
@@ -160,15 +215,24 @@ def _read_csv(content: bytes, *, encoding: str | None, delimiter: str | None) ->
     else:
         delimiter = _detect_delimiter(text)
     try:
-        headers, rows = _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        headers, rows, header_row = _collect(
+            csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), header_score
+        )
     except csv.Error as exc:
         raise ImportFileError(
             _("The file is not a readable CSV file: %(error)s") % {"error": exc}
         ) from None
-    return Table(headers, rows, "csv", encoding=used_encoding, delimiter=delimiter)
+    return Table(
+        headers,
+        rows,
+        "csv",
+        encoding=used_encoding,
+        delimiter=delimiter,
+        header_row=header_row,
+    )
 
 
-def _read_xlsx(content: bytes) -> Table:
+def _read_xlsx(content: bytes, header_score=None) -> Table:
     from openpyxl import load_workbook
 
     try:
@@ -179,7 +243,7 @@ def _read_xlsx(content: bytes) -> Table:
         if not workbook.worksheets:
             raise ImportFileError(_("The file is empty."))
         sheet = workbook.worksheets[0]
-        headers, rows = _collect(sheet.iter_rows(values_only=True))
+        headers, rows, header_row = _collect(sheet.iter_rows(values_only=True), header_score)
     finally:
         workbook.close()
-    return Table(headers, rows, "xlsx")
+    return Table(headers, rows, "xlsx", header_row=header_row)

@@ -34,7 +34,6 @@ from import_export.instance_loaders import BaseInstanceLoader
 
 from .. import history, services
 from ..choices import (
-    INITIAL_STATUSES,
     AssetStatus,
     ChangeAction,
     ChangeSource,
@@ -62,9 +61,10 @@ from .cells import (
     LookupWidget,
     RelatedNameWidget,
     TextWidget,
+    UnknownValue,
     text_of,
 )
-from .columns import ASSET_COLUMNS, EXTRA_COLUMNS
+from .columns import ASSET_COLUMNS, EXTRA_COLUMNS, compact
 from .writer import CHUNK, chunks, insert_rows, update_rows
 
 
@@ -111,10 +111,17 @@ class AssetResource(resources.ModelResource):
     """One asset per row, matched by its tag: a new tag creates, a known one updates.
 
     Keyword arguments: `actor` (the importing user), `file_name` (recorded in the
-    history), `create_missing` (manufacturers, models and locations not found are
-    created instead of being row errors), `preset` (another system's file, see
-    inventory.imports.columns.PRESETS), `lock_rows` (lock the existing assets; for a
-    committing import).
+    history, with `left_out`: what the user chose to leave out), `create_missing`
+    (manufacturers, models and locations not found are created instead of being row
+    errors), `preset` (another system's file, see inventory.imports.columns.PRESETS),
+    `lock_rows` (lock the existing assets; for a committing import), `blank_clears` (an
+    empty cell of an existing asset empties the field; by default it leaves the stored
+    value alone), `default_library` (the library of new rows that name none),
+    `value_map` ({field: {compacted value: the value it means}}) and `create_values`
+    ({field: compacted values to create even without `create_missing`}).
+
+    What the rows held that Inventera does not know is collected in `unknown`
+    ({field: values}), for the user to map.
     """
 
     tag = Field("tag", "tag", TextWidget())
@@ -133,7 +140,10 @@ class AssetResource(resources.ModelResource):
     )
     location = Field("location", "location", RelatedNameWidget(), readonly=True)
     status = Field(
-        "status", "status", ChoiceWidget(AssetStatus, gettext_lazy("status")), readonly=True
+        "status",
+        "status",
+        ChoiceWidget(AssetStatus, gettext_lazy("status"), field="status"),
+        readonly=True,
     )
     usage = Field(
         "usage", "usage", ChoiceWidget(Usage, gettext_lazy("use")), saves_null_values=False
@@ -179,17 +189,37 @@ class AssetResource(resources.ModelResource):
         create_missing: bool = False,
         preset=None,
         lock_rows: bool = False,
+        blank_clears: bool = False,
+        default_library: Library | None = None,
+        value_map: dict[str, dict[str, str]] | None = None,
+        create_values: dict[str, set[str]] | None = None,
+        left_out: str = "",
         **kwargs,
     ):
         super().__init__(**kwargs)
         self.actor = actor if getattr(actor, "pk", None) else None
         self.file_name = file_name
+        self.source_detail = f"{file_name} ({left_out})"[:255] if left_out else file_name
         self.create_missing = create_missing
         self.lock_rows = lock_rows
         self.preset = preset
+        self.blank_clears = blank_clears
+        self.default_library = default_library
+        self.value_map = value_map or {}
+        self.create_values = create_values or {}
+        self.default_status = AssetStatus.IN_STOCK
         if preset is not None:
             self.fields["purchase_price"].widget.language = preset.number_language
             self.fields["status"].widget.aliases.update(preset.statuses)
+            self.default_status = preset.default_status
+            for field in self.fields.values():
+                if isinstance(field.widget, IsoDateWidget):
+                    field.widget.formats = preset.date_formats
+        # What the rows held that is not known, by field; how many new rows took the
+        # default status; how many blank cells left a stored value alone.
+        self.unknown: dict[str, set[str]] = defaultdict(set)
+        self.defaulted_status = 0
+        self.blanks_kept = 0
         self.now = timezone.now()
         self.today = timezone.localdate(self.now)
         self.content_type = ContentType.objects.get_for_model(Asset)
@@ -303,6 +333,35 @@ class AssetResource(resources.ModelResource):
 
     def before_import_row(self, row, **kwargs):
         self._row_number = kwargs.get("row_number", 0)
+        # The user's mapping of values the file writes otherwise: "Desktop" means
+        # "Publik dator".
+        for name, mapped in self.value_map.items():
+            if name in row:
+                meant = mapped.get(compact(text_of(row[name])))
+                if meant is not None:
+                    row[name] = meant
+
+    def _leaves_alone(self, instance, name, row) -> bool:
+        """Whether the row's cell for `name` is blank and so keeps the stored value."""
+        if instance._import_new or self.blank_clears or text_of(row[name]):
+            return False
+        if name == "features":
+            stored = instance._import_before.get("features")
+        else:
+            stored = getattr(instance, Asset._meta.get_field(name).attname, None)
+        if stored not in (None, "", []):
+            self.blanks_kept += 1
+        return True
+
+    def _unknown(self, name: str, exc: ValueError) -> None:
+        if isinstance(exc, UnknownValue):
+            self.unknown[name].add(exc.value)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # The library's per-row path (bench/per_row.py): the same rule for blank cells.
+        if field.column_name in row and self._leaves_alone(instance, field.column_name, row):
+            return
+        super().import_field(field, instance, row, is_m2m=is_m2m, **kwargs)
 
     def after_init_instance(self, instance, new, row, **kwargs):
         instance._import_new = new
@@ -320,10 +379,13 @@ class AssetResource(resources.ModelResource):
         if self.bulk_checks:
             # The library's loop over every field, without its per-field bookkeeping.
             for name, widget, keep_empty in self._row_fields(row):
+                if self._leaves_alone(instance, name, row):
+                    continue
                 try:
                     value = widget.clean(row[name], row=row)
                 except ValueError as exc:
                     errors[name] = [str(exc)]
+                    self._unknown(name, exc)
                     continue
                 if value is not None or keep_empty:
                     setattr(instance, name, value)
@@ -333,6 +395,13 @@ class AssetResource(resources.ModelResource):
             except ValidationError as exc:
                 errors = exc.update_error_dict(errors)
         new = instance._import_new
+        if (
+            new
+            and instance.library_id is None
+            and self.default_library is not None
+            and not text_of(row.get("library"))
+        ):
+            instance.library = self.default_library
         if not instance.tag:
             errors["tag"] = [_("The row has no asset tag.")]
         elif instance.tag in self._duplicates:
@@ -347,6 +416,17 @@ class AssetResource(resources.ModelResource):
             for name in ("category", "library"):
                 if getattr(instance, f"{name}_id") is None and name not in errors:
                     errors[name] = [_("This field is required.")]
+            if (
+                instance.library_id is None
+                and errors.get("library")
+                and not text_of(row.get("library"))
+            ):
+                errors["library"] = [
+                    _(
+                        "The row names no library. Choose the library of the rows without "
+                        "one: on the preview, or with --library on the command line."
+                    )
+                ]
         self._import_relations(instance, row, errors)
         self._import_status(instance, row, errors)
         self._import_extras(instance, row, errors)
@@ -368,11 +448,14 @@ class AssetResource(resources.ModelResource):
         """Manufacturer, model, place and kit: looked up with what else the row says."""
 
         def set_related(name, find):
+            if self._leaves_alone(instance, name, row):
+                return
             text = text_of(row[name])
             try:
                 found = find(text) if text else None
             except ValueError as exc:
                 errors[name] = [str(exc)]
+                self._unknown(name, exc)
                 return
             # An empty cell on a new row leaves the empty field alone.
             if found is not None or getattr(instance, f"{name}_id") is not None:
@@ -386,7 +469,7 @@ class AssetResource(resources.ModelResource):
             set_related("location", lambda name: self._location(name, instance.library))
         if "parent" in row:
             set_related("parent", self._parent)
-        if "features" in row:
+        if "features" in row and not self._leaves_alone(instance, "features", row):
             found, unknown = [], []
             for name in re.split(r"[,;]", text_of(row["features"])):
                 name = name.strip()
@@ -404,17 +487,29 @@ class AssetResource(resources.ModelResource):
             instance._import_features = sorted(set(found), key=lambda f: f.pk)
 
     def _import_status(self, instance, row, errors) -> None:
-        if "status" not in row:
+        new = instance._import_new
+        if "status" not in row and not new:
             return
-        try:
-            code = self.fields["status"].widget.clean(row["status"])
-        except ValueError as exc:
-            errors["status"] = [str(exc)]
-            return
-        if instance._import_new:
-            code = code or AssetStatus.IN_STOCK
-            if code not in INITIAL_STATUSES:
-                errors["status"] = [_("A new asset can only be ordered, in stock or in use.")]
+        code = None
+        if "status" in row:
+            try:
+                code = self.fields["status"].widget.clean(row["status"])
+            except ValueError as exc:
+                errors["status"] = [str(exc)]
+                self._unknown("status", exc)
+                return
+        if new:
+            # Registering equipment that exists is not a move: any status it has today.
+            if not code:
+                code = self.default_status
+                self.defaulted_status += 1
+            if code == AssetStatus.ON_LOAN:
+                errors["status"] = [
+                    _(
+                        "A loan needs a borrower and a due date: import the asset as in "
+                        "stock or in use, and lend it on its page."
+                    )
+                ]
                 return
             instance.status = code
             instance.status_changed_at = self.now
@@ -534,13 +629,17 @@ class AssetResource(resources.ModelResource):
         else:
             found = Location.objects.filter(library=library, name__iexact=name).first()
         if found is None:
-            if not self.create_missing:
-                raise ValueError(
+            if not self.create_missing and compact(name) not in self.create_values.get(
+                "location", ()
+            ):
+                raise UnknownValue(
+                    "location",
+                    name,
                     _(
                         "Unknown location “%(name)s” in %(library)s. Add it first, or import "
                         "with “create missing”."
                     )
-                    % {"name": name, "library": library}
+                    % {"name": name, "library": library},
                 )
             found = self._create(Location(library=library, name=name), "location")
             if self._locations is not None:
@@ -674,7 +773,7 @@ class AssetResource(resources.ModelResource):
                 action=ChangeAction.CREATED if instance._import_new else ChangeAction.CHANGED,
                 changes=instance._import_changes,
                 source=ChangeSource.IMPORT,
-                source_detail=self.file_name,
+                source_detail=self.source_detail,
                 content_type=self.content_type,
             )
             for instance in instances

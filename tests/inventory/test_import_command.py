@@ -97,7 +97,7 @@ def test_options_mapping_encoding_delimiter_and_create_missing(tmp_path, registe
         csv_bytes(
             [
                 ["Asset Tag", "Category", "Location", "Status", "Manufacturer", "Model Name"],
-                ["S-1", "Public workstation", "HB", "Deployed", "Framework", "Laptop 13"],
+                ["S-1", "Public workstation", "", "Deployed", "Framework", "Laptop 13"],
             ],
             delimiter=",",
             encoding="cp1252",
@@ -114,6 +114,8 @@ def test_options_mapping_encoding_delimiter_and_create_missing(tmp_path, registe
         "--delimiter",
         ",",
         "--create-missing",
+        "--library",
+        "HB",
         "--commit",
     )
     assert (status, lines[-1]) == (0, "1 new, 0 updated, 0 unchanged, 0 errors")

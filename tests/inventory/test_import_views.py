@@ -181,7 +181,7 @@ def test_the_preset_and_create_missing_can_be_changed_on_the_preview(it_client, 
     content = csv_bytes(
         [
             ["Asset Tag", "Category", "Location", "Status", "Manufacturer"],
-            ["S-1", "Public workstation", "HB", "Deployed", "Framework"],
+            ["S-1", "Public workstation", "Rum 12", "Deployed", "Framework"],
         ],
         delimiter=",",
     )
@@ -190,11 +190,14 @@ def test_the_preset_and_create_missing_can_be_changed_on_the_preview(it_client, 
     url = f"/inventory/import/{record.pk}/"
     assert it_client.get(url).context["counts"]["error"] == 1
 
-    response = it_client.post(url, {"mapping": "snipeit", "create_missing": "on"})
+    response = it_client.post(url, {"mapping": "snipeit", "create_missing": "on", "library": "HB"})
     assert response.status_code == 302
     record.refresh_from_db()
-    assert (record.mapping, record.create_missing) == ("snipeit", True)
+    assert (record.mapping, record.create_missing, record.library) == ("snipeit", True, "HB")
     response = it_client.get(url)
     assert response.context["counts"] == {"new": 1, "update": 0, "unchanged": 0, "error": 0}
-    assert response.context["outcome"].created == {"manufacturer": ["Framework"]}
+    assert response.context["outcome"].created == {
+        "manufacturer": ["Framework"],
+        "location": ["HB Rum 12"],
+    }
     assert it_client.post(url, {"mapping": "nope"}).status_code == 400

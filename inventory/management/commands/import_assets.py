@@ -2,10 +2,13 @@
 
 A dry run unless --commit. Prints one line per failed row (row number, column, message)
 and last `N new, N updated, N unchanged, N errors`. Exit status 0 without errors, 1 with
-errors (nothing is written), 2 for a file that cannot be read at all.
+errors (nothing is written), 2 for a file that cannot be read at all or options that
+cannot be used. With --leave-out-errors the valid rows are written and the status is 0.
 """
 
 from pathlib import Path
+
+import yaml
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -14,9 +17,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from inventory.imports.columns import PRESETS
+from inventory.imports.options import (
+    OptionsError,
+    options_from_dict,
+    parse_map_value,
+    replace_options,
+)
 from inventory.imports.reading import DELIMITERS, ImportFileError, check_size
 from inventory.imports.service import assets_import
-from inventory.models import Profile
+from inventory.models import ImportMapping, Profile
 
 CANNOT_READ = 2
 
@@ -41,6 +50,32 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--user", help="the user the changes are recorded as (their language too)"
+        )
+        parser.add_argument(
+            "--library", help="the library (its code) of the rows that name no library"
+        )
+        parser.add_argument(
+            "--blank-clears",
+            action="store_true",
+            help="an empty cell empties the stored value (by default it leaves it alone)",
+        )
+        parser.add_argument(
+            "--map-value",
+            action="append",
+            default=[],
+            metavar="FIELD:FROM=TO",
+            help="read the value FROM of FIELD as TO, e.g. “category:Desktop=Publik dator” "
+            "(repeatable; FIELD is library, location, category or status, or its header)",
+        )
+        parser.add_argument(
+            "--mapping-file",
+            help="a YAML or JSON file of columns and values to map (see docs/import.md)",
+        )
+        parser.add_argument("--saved-mapping", help="the name of a mapping saved on the preview")
+        parser.add_argument(
+            "--leave-out-errors",
+            action="store_true",
+            help="with --commit: write the rows without errors and leave out the others",
         )
 
     def handle(self, *args, **options):
@@ -69,15 +104,17 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(str(exc), returncode=CANNOT_READ) from None
         try:
+            import_options = self.import_options(options)
+        except OptionsError as exc:
+            raise CommandError(str(exc), returncode=CANNOT_READ) from None
+        try:
             outcome = assets_import(
                 content=content,
                 file_name=path.name,
                 actor=user,
                 commit=options["commit"],
-                create_missing=options["create_missing"],
-                mapping=options["mapping"] or "",
-                encoding=options["encoding"],
-                delimiter=options["delimiter"],
+                options=import_options,
+                leave_out_errors=options["leave_out_errors"],
             )
         except ImportFileError as exc:
             raise CommandError(str(exc), returncode=CANNOT_READ) from None
@@ -95,11 +132,65 @@ class Command(BaseCommand):
                     _("Row %(row)d, %(column)s: %(message)s")
                     % {"row": row.number, "column": error.column or "–", "message": error.message}
                 )
+        if outcome.unknown:
+            for name, values in outcome.unknown.items():
+                self.stdout.write(
+                    _("Values of %(field)s not found: %(values)s (map them with --map-value)")
+                    % {"field": name, "values": ", ".join(f"“{v}”" for v in values)}
+                )
+        if outcome.left_out:
+            self.stdout.write(
+                _("Rows left out: %(rows)s") % {"rows": ", ".join(map(str, outcome.left_out))}
+            )
         if not options["commit"] and not outcome.has_errors:
             self.stdout.write(_("A dry run: nothing was written. Add --commit to import."))
         # Scripts read this line: it is the same in every language.
         self.stdout.write(outcome.summary())
         if outcome.problems and not outcome.rows:
             raise CommandError(_("Nothing was imported."), returncode=CANNOT_READ)
+        if outcome.committed:
+            return
         if outcome.has_errors:
             raise CommandError(_("Nothing was imported."), returncode=1)
+
+    def import_options(self, options):
+        data = {}
+        if options["saved_mapping"]:
+            saved = ImportMapping.objects.filter(name=options["saved_mapping"]).first()
+            if saved is None:
+                raise OptionsError(
+                    _("No saved mapping is called “%(name)s”.") % {"name": options["saved_mapping"]}
+                )
+            data = dict(saved.options)
+        if options["mapping_file"]:
+            data.update(self.read_mapping_file(Path(options["mapping_file"])))
+        values = {name: dict(mapped) for name, mapped in (data.get("values") or {}).items()}
+        data["values"] = values
+        for text in options["map_value"]:
+            name, found, meant = parse_map_value(text)
+            values.setdefault(name, {})[found] = meant
+        if options["mapping"]:
+            data["mapping"] = options["mapping"]
+        if options["library"]:
+            data["library"] = options["library"]
+        data["create_missing"] = options["create_missing"] or data.get("create_missing")
+        data["blank_clears"] = options["blank_clears"] or data.get("blank_clears")
+        return replace_options(
+            options_from_dict(data), encoding=options["encoding"], delimiter=options["delimiter"]
+        )
+
+    @staticmethod
+    def read_mapping_file(path: Path) -> dict:
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise OptionsError(
+                _("The mapping file cannot be read: %(error)s") % {"error": exc.strerror or exc}
+            ) from None
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            raise OptionsError(
+                _("The mapping file is not YAML or JSON: %(error)s") % {"error": exc}
+            ) from None
+        if not isinstance(data, dict):
+            raise OptionsError(_("The mapping must be a set of names and values."))
+        return data
