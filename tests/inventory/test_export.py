@@ -9,14 +9,15 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
+from openpyxl.utils import get_column_letter
 
 from inventory import services
 from inventory.choices import AssetStatus, Ownership
 from inventory.imports.columns import ASSET_COLUMNS, column_label
-from inventory.imports.export import assets_export
+from inventory.imports.export import MAX_WIDTH, MIN_WIDTH, assets_export
 from inventory.imports.service import UNCHANGED, assets_import
 from inventory.models import Asset, ChangeRecord, Feature, ProductModel
-from tests.factories import AssetFactory
+from tests.factories import AssetFactory, ProductModelFactory
 from tests.inventory.import_files import read_csv, read_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -118,6 +119,15 @@ def by_tag(rows, headers):
     return {row[0]: dict(zip(headers, row, strict=True)) for row in rows[1:]}
 
 
+def column_widths(sheet) -> dict[str, float]:
+    """Each column's width by key; one <col> element of the file may cover several."""
+    widths = {}
+    for dimension in sheet.column_dimensions.values():
+        for index in range(dimension.min, dimension.max + 1):
+            widths[ASSET_COLUMNS[index - 1]] = dimension.width
+    return widths
+
+
 class TestCsv:
     def test_semicolons_bom_swedish_headers_and_swedish_amounts(self, assets):
         rows = read_csv(assets_export(assets=assets, file_format="csv"))
@@ -176,6 +186,52 @@ class TestXlsx:
             pytest.fail("row not exported")
         # No cell anywhere holds a formula.
         assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+
+
+class TestXlsxLayout:
+    LONG_MODEL = "ThinkCentre M70q Gen 5 Tiny med VESA-fäste"
+
+    def test_a_bold_frozen_header_and_an_autofilter_over_every_row(self, assets):
+        sheet = read_xlsx(assets_export(assets=assets, file_format="xlsx"))
+        last_column = get_column_letter(len(ASSET_COLUMNS))
+        assert sheet.auto_filter.ref == f"A1:{last_column}{Asset.objects.count() + 1}"
+        assert sheet.max_row == Asset.objects.count() + 1
+        assert sheet.freeze_panes == "A2"
+        assert [cell.font.b for cell in sheet[1]] == [True] * len(ASSET_COLUMNS)
+        assert not any(cell.font.b for row in sheet.iter_rows(min_row=2) for cell in row)
+
+    def test_an_empty_export_filters_the_header(self):
+        sheet = read_xlsx(assets_export(assets=Asset.objects.none(), file_format="xlsx"))
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(ASSET_COLUMNS))}1"
+        assert sheet.freeze_panes == "A2"
+        assert set(column_widths(sheet)) == set(ASSET_COLUMNS)
+
+    def test_each_column_as_wide_as_its_content_within_bounds(self, assets, hb_store, workstation):
+        model = ProductModelFactory(
+            manufacturer=ProductModel.objects.get(name="ThinkCentre M70q").manufacturer,
+            name=self.LONG_MODEL,
+        )
+        AssetFactory(
+            tag="HB-LONG",
+            category=workstation,
+            library=hb_store.library,
+            location=hb_store,
+            model=model,
+            notes="Lång anteckning " * 20 + "\nkort rad",
+        )
+        sheet = read_xlsx(assets_export(assets=Asset.objects.all(), file_format="xlsx"))
+        widths = column_widths(sheet)
+        assert set(widths) == set(ASSET_COLUMNS)
+        # Excel's width counts characters; the file adds a few pixels of cell padding.
+        assert all(MIN_WIDTH <= width < MAX_WIDTH + 1 for width in widths.values()), widths
+        assert widths["model"] >= len(self.LONG_MODEL)
+        assert widths["model"] > widths["library"] + 20
+        # The 320 characters of notes are capped, the widest column of all.
+        assert widths["notes"] == max(widths.values()) >= MAX_WIDTH
+        # A column of short values is as wide as its header.
+        price = column_label("purchase_price")
+        assert len(price) > 20 and widths["purchase_price"] >= len(price)
+        assert widths["library"] < len(column_label("library")) + 6
 
 
 class TestRoundTrip:
