@@ -555,6 +555,9 @@ class AssetImport(models.Model):
         verbose_name = _("asset import")
         verbose_name_plural = _("asset imports")
 
+    def __str__(self) -> str:
+        return self.file_name
+
 
 class ImportMapping(models.Model):
     """How files from one system are read, saved from a preview for the next file: the
@@ -579,6 +582,3 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def __str__(self) -> str:
-        return self.file_name

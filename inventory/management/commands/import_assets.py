@@ -9,7 +9,6 @@ cannot be used. With --leave-out-errors the valid rows are written and the statu
 from pathlib import Path
 
 import yaml
-
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
