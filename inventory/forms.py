@@ -112,8 +112,13 @@ class AssetForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, libraries=None, **kwargs):
+    def __init__(self, *args, libraries=None, may_change_library=True, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk and not may_change_library:
+            # The service refuses the change; say so before it is tried.
+            self.fields["library"].help_text = _(
+                "Only IT staff and administrators can move an asset to another library."
+            )
         if libraries is not None:
             self.fields["library"].queryset = libraries
             self.fields["location"].queryset = Location.objects.filter(
@@ -200,7 +205,25 @@ class MaintenanceForm(forms.ModelForm):
         return day
 
 
+class TagListField(forms.Field):
+    """Asset tags carried in hidden inputs, one input per tag."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        if not value:
+            return []
+        return [str(tag).strip() for tag in value if str(tag).strip()]
+
+
 class BulkActionForm(forms.Form):
+    """Move or change the status of the assets ticked on the list.
+
+    A move that takes assets to another library is confirmed on a second page, which
+    posts the same fields again with `confirmed` (the tags it listed) and the tick in
+    `confirm_library_change`.
+    """
+
     MOVE = "move"
     STATUS = "status"
 
@@ -234,11 +257,20 @@ class BulkActionForm(forms.Form):
         error_messages={"required": _("Select at least one asset.")},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+    confirmed = TagListField(required=False)
+    confirm_library_change = forms.BooleanField(
+        label=_("Yes, move these assets to another library"), required=False
+    )
 
     def __init__(self, *args, assets, locations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assets"].queryset = assets
         self.fields["location"].queryset = locations
+
+    def confirmed_library_changes(self) -> list[str]:
+        """The tags whose move to another library the user has confirmed."""
+        data = self.cleaned_data
+        return data["confirmed"] if data.get("confirm_library_change") else []
 
     def clean(self):
         data = super().clean()

@@ -4,7 +4,8 @@ Nothing outside this module assigns `Asset.status`; the allowed moves are the ta
 `inventory.choices`. The acting user is always passed in.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import ValidationError
@@ -21,7 +22,16 @@ from .choices import (
     ChangeSource,
     allowed_moves,
 )
-from .models import Asset, Category, ChangeRecord, Feature, Location, MaintenanceEntry
+from .models import (
+    Asset,
+    Category,
+    ChangeRecord,
+    Feature,
+    Library,
+    Location,
+    MaintenanceEntry,
+)
+from .selectors import sees_all_libraries
 
 # The fields whose changes the history shows.
 TRACKED_FIELDS = (
@@ -86,6 +96,34 @@ class ConcurrentEditError(Exception):
     def __init__(self, current: Asset):
         super().__init__(f"{current.tag} is at version {current.version}")
         self.current = current
+
+
+class LibraryChangeNotConfirmed(Exception):
+    """A move would take assets to another library and the user has not confirmed it for
+    those assets; nothing was written. `changes` lists them, for the user to confirm."""
+
+    def __init__(self, changes: list["LibraryChange"]):
+        super().__init__(", ".join(change.tag for change in changes))
+        self.changes = changes
+
+
+@dataclass(frozen=True)
+class LibraryChange:
+    """An asset that a move takes from one library to another."""
+
+    tag: str
+    from_library: Library
+    to_library: Library
+
+
+def may_move_between_libraries(user) -> bool:
+    """Whether `user` may change which library an asset belongs to.
+
+    Moving equipment to another library changes who sees it and who pays for it, so only
+    those who answer for every library (IT staff, administrators) do it; never a library
+    manager, whichever libraries they manage and whatever else they may edit.
+    """
+    return sees_all_libraries(user)
 
 
 def _set_derived(asset: Asset, replacement_due_given: bool) -> None:
@@ -154,11 +192,23 @@ def asset_update(
     source: str = ChangeSource.WEB,
     source_detail: str = "",
 ) -> Asset:
-    """Change an asset's editable fields, refusing a save based on an old version."""
+    """Change an asset's editable fields, refusing a save based on an old version.
+
+    A change of library is refused unless the actor may move assets between libraries.
+    """
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
     locked = _lock(asset, expected_version)
+    new_library = data.get("library")
+    if (
+        new_library is not None
+        and new_library.pk != locked.library_id
+        and not may_move_between_libraries(actor)
+    ):
+        raise ValidationError(
+            {"library": _("Only IT staff and administrators can move an asset to another library.")}
+        )
     before = history.snapshot(locked, TRACKED_FIELDS)
     for name, value in data.items():
         setattr(locked, name, value)
@@ -327,16 +377,55 @@ def assets_bulk_change_status(
 
 @transaction.atomic
 def assets_bulk_move(
-    *, assets: QuerySet[Asset], location: Location, actor, comment: str = ""
+    *,
+    assets: QuerySet[Asset],
+    location: Location,
+    actor,
+    comment: str = "",
+    confirmed_library_changes: Collection[str] = (),
 ) -> int:
-    """Move a selection to a location (and its library), all in one transaction."""
+    """Move a selection to a location, all in one transaction.
+
+    An asset whose library is not the location's changes library too. That is refused
+    unless the actor may move assets between libraries, and it is not done unless the
+    user has confirmed it for that asset: `confirmed_library_changes` holds the tags
+    they confirmed. Otherwise LibraryChangeNotConfirmed lists the assets to confirm and
+    nothing is written. The history of each asset records both the library and the
+    location change.
+    """
     locked = list(assets.select_for_update().order_by("tag"))
+    # The rows related to the snapshots, read once rather than once per asset.
+    libraries = Library.objects.in_bulk({a.library_id for a in locked} | {location.library_id})
+    locations = Location.objects.in_bulk({a.location_id for a in locked if a.location_id})
+    to_library = libraries[location.library_id]
+    for asset in locked:
+        asset.library = libraries[asset.library_id]
+        asset.location = locations.get(asset.location_id)
+    changes_library = [
+        LibraryChange(tag=asset.tag, from_library=asset.library, to_library=to_library)
+        for asset in locked
+        if asset.library_id != to_library.pk
+    ]
+    if changes_library and not may_move_between_libraries(actor):
+        raise ValidationError(
+            {
+                "location": _(
+                    "%(location)s is in %(library)s. Only IT staff and administrators can "
+                    "move assets to another library: choose a location in the assets' own "
+                    "library."
+                )
+                % {"location": location, "library": to_library}
+            }
+        )
+    confirmed = set(confirmed_library_changes)
+    if any(change.tag not in confirmed for change in changes_library):
+        raise LibraryChangeNotConfirmed(changes_library)
     now = timezone.now()
     records, moved = [], []
     for asset in locked:
         before = history.snapshot(asset, ("library", "location"))
         asset.location = location
-        asset.library = location.library
+        asset.library = to_library
         changes = history.diff(before, history.snapshot(asset, ("library", "location")))
         if not changes:
             continue

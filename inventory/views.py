@@ -7,6 +7,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -139,6 +140,7 @@ class AssetFormMixin:
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
         kwargs["libraries"] = libraries_visible_to(self.request.user)
+        kwargs["may_change_library"] = services.may_move_between_libraries(self.request.user)
         return kwargs
 
 
@@ -273,11 +275,16 @@ class MaintenanceCreateView(PermissionRequiredMixin, AssetObjectMixin, FormView)
 
 
 class AssetBulkView(PermissionRequiredMixin, FormView):
-    """Move or change the status of the assets ticked on the list, all or none."""
+    """Move or change the status of the assets ticked on the list, all or none.
+
+    A move that would take assets to another library is not applied at once: a page
+    lists those assets and asks for an explicit confirmation first.
+    """
 
     permission_required = ("inventory.bulk_change_asset", "inventory.change_asset_status")
     form_class = BulkActionForm
     http_method_names = ["post"]
+    template_name = "inventory/asset_bulk_confirm.html"
 
     def get_form_kwargs(self):
         user = self.request.user
@@ -287,18 +294,29 @@ class AssetBulkView(PermissionRequiredMixin, FormView):
             "locations": locations_visible_to(user),
         }
 
-    def back(self, form):
+    def back_url(self, form) -> str:
         target = form.data.get("next") or ""
         if not url_has_allowed_host_and_scheme(
             target, {self.request.get_host()}, require_https=self.request.is_secure()
         ):
-            target = "inventory:asset_list"
-        return redirect(target)
+            target = reverse("inventory:asset_list")
+        return target
+
+    def back(self, form):
+        return redirect(self.back_url(form))
+
+    def labelled_errors(self, form, errors: dict[str, list[str]]) -> list[str]:
+        """Each error as a message, led by the name of its field."""
+        result = []
+        for name, messages_of_field in errors.items():
+            field = form.fields.get(name)
+            for message in messages_of_field:
+                result.append(f"{field.label}: {message}" if field and field.label else message)
+        return result
 
     def form_invalid(self, form):
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(self.request, error)
+        for error in self.labelled_errors(form, form.errors):
+            messages.error(self.request, error)
         return self.back(form)
 
     def form_valid(self, form):
@@ -306,7 +324,10 @@ class AssetBulkView(PermissionRequiredMixin, FormView):
         try:
             if data["action"] == BulkActionForm.MOVE:
                 count = services.assets_bulk_move(
-                    assets=data["assets"], location=data["location"], actor=self.request.user
+                    assets=data["assets"],
+                    location=data["location"],
+                    actor=self.request.user,
+                    confirmed_library_changes=form.confirmed_library_changes(),
                 )
                 message = ngettext(
                     "%(count)d asset was moved to %(location)s.",
@@ -320,10 +341,45 @@ class AssetBulkView(PermissionRequiredMixin, FormView):
                 message = ngettext(
                     "%(count)d asset changed status.", "%(count)d assets changed status.", count
                 ) % {"count": count}
+        except services.LibraryChangeNotConfirmed as exc:
+            return self.ask_to_confirm(form, exc.changes)
         except ValidationError as exc:
             messages.error(self.request, _("Nothing was changed:"))
-            for error in exc.messages:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+            for error in self.labelled_errors(form, errors):
                 messages.error(self.request, error)
             return self.back(form)
         messages.success(self.request, message)
         return self.back(form)
+
+    def ask_to_confirm(self, form, changes: list[services.LibraryChange]):
+        """The page that lists the assets a move takes to another library."""
+        data = form.cleaned_data
+        if data["confirm_library_change"] and data["confirmed"]:
+            # Ticked, but for another list: someone moved assets in the meantime.
+            form.add_error(
+                None,
+                _(
+                    "Which assets would change library has changed since this page was "
+                    "shown. Nothing was moved: check the list again and confirm."
+                ),
+            )
+        elif data["confirmed"]:
+            form.add_error(
+                "confirm_library_change",
+                _("Tick the box to confirm the move to another library, or cancel."),
+            )
+        # Every confirmation is given for the list on the page it is given on.
+        form.data = form.data.copy()
+        form.data.pop("confirm_library_change", None)
+        location = data["location"]
+        context = self.get_context_data(
+            form=form,
+            changes=changes,
+            location=location,
+            to_library=location.library,
+            selected_tags=[asset.tag for asset in data["assets"]],
+            next_url=data["next"],
+            back_url=self.back_url(form),
+        )
+        return self.render_to_response(context)

@@ -1,5 +1,7 @@
 """Forms of procurement cases. They check input; the services apply the rules."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
@@ -10,7 +12,8 @@ from inventory.forms import DateInput, LocationChoiceField, SekField
 
 from .choices import Decision, DocumentKind, Stage
 from .models import CaseLine, ProcurementCase, Quote
-from .services import EDITABLE_FIELDS, LIBRARY_FIELDS
+from .selectors import DeliveryDefaults
+from .services import CREATE_MISSING_LABEL, EDITABLE_FIELDS, LIBRARY_FIELDS, DeliveryItem
 
 # The case's facts in the order the form shows them.
 CASE_FIELDS = [
@@ -323,19 +326,69 @@ class CommentForm(forms.Form):
     )
 
 
+@dataclass(frozen=True)
+class DeliveryLineFields:
+    """One case line's fields on the delivery form, for the template."""
+
+    number: int
+    line: CaseLine
+    manufacturer: forms.BoundField
+    model: forms.BoundField
+    warranty_end: forms.BoundField
+    serials: forms.BoundField
+    tags: forms.BoundField
+
+
 class DeliveryForm(forms.Form):
     """For each case line the serial numbers delivered (one per line) and, if the
-    municipality's tags are already on the items, the tags in the same order."""
+    municipality's tags are already on the items, the tags in the same order; and what
+    was delivered: manufacturer, model and warranty end, proposed from `defaults`."""
 
     location = LocationChoiceField(label=_("Location"), queryset=None)
     delivered_on = forms.DateField(label=_("Delivered on"), widget=DateInput())
+    create_missing = forms.BooleanField(
+        label=CREATE_MISSING_LABEL,
+        required=False,
+        help_text=_(
+            "Without it, a manufacturer or model that is not registered is refused, so that "
+            "a misspelt name does not become a new one."
+        ),
+    )
 
-    def __init__(self, *args, lines, locations, **kwargs):
+    def __init__(self, *args, lines, locations, defaults=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines = list(lines)
+        defaults = defaults or {}
         self.fields["location"].queryset = locations
         self.fields["delivered_on"].initial = timezone.localdate
-        for line in self.lines:
+        for number, line in enumerate(self.lines, start=1):
+            proposed = defaults.get(line.pk, DeliveryDefaults())
+            self.fields[f"manufacturer_{line.pk}"] = forms.CharField(
+                label=_("Manufacturer"),
+                max_length=100,
+                required=False,
+                initial=proposed.manufacturer,
+                widget=forms.TextInput(attrs={"list": "manufacturer-names"}),
+            )
+            self.fields[f"model_{line.pk}"] = forms.CharField(
+                label=_("Model"),
+                max_length=100,
+                required=False,
+                initial=proposed.model,
+                widget=forms.TextInput(attrs={"list": "model-names"}),
+            )
+            self.fields[f"warranty_end_{line.pk}"] = forms.DateField(
+                label=_("Warranty end"),
+                required=False,
+                initial=proposed.warranty_end,
+                widget=DateInput(),
+                error_messages={
+                    "invalid": _(
+                        "Line %(n)d: enter the warranty end as a date, for example 2029-06-30."
+                    )
+                    % {"n": number}
+                },
+            )
             self.fields[f"serials_{line.pk}"] = forms.CharField(
                 label=_("Serial numbers"),
                 required=False,
@@ -351,21 +404,31 @@ class DeliveryForm(forms.Form):
                 ),
             )
 
-    def line_fields(self):
-        """(line number, line, serials field, tags field) for the template."""
+    def line_fields(self) -> list[DeliveryLineFields]:
         return [
-            (number, line, self[f"serials_{line.pk}"], self[f"tags_{line.pk}"])
+            DeliveryLineFields(
+                number=number,
+                line=line,
+                manufacturer=self[f"manufacturer_{line.pk}"],
+                model=self[f"model_{line.pk}"],
+                warranty_end=self[f"warranty_end_{line.pk}"],
+                serials=self[f"serials_{line.pk}"],
+                tags=self[f"tags_{line.pk}"],
+            )
             for number, line in enumerate(self.lines, start=1)
         ]
 
-    def items(self) -> list[tuple]:
-        """(line, serial numbers, tags) per line, in the order of the lines."""
+    def items(self) -> list[DeliveryItem]:
+        """What was delivered of each line, in the order of the lines."""
         data = self.cleaned_data
         return [
-            (
-                line,
-                data[f"serials_{line.pk}"].splitlines(),
-                data[f"tags_{line.pk}"].splitlines(),
+            DeliveryItem(
+                line=line,
+                serial_numbers=data[f"serials_{line.pk}"].splitlines(),
+                tags=data[f"tags_{line.pk}"].splitlines(),
+                manufacturer=data[f"manufacturer_{line.pk}"],
+                model=data[f"model_{line.pk}"],
+                warranty_end=data[f"warranty_end_{line.pk}"],
             )
             for line in self.lines
         ]

@@ -1,6 +1,7 @@
 """Reads of procurement shared by pages, reports and reminders; above all, who sees what."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -10,11 +11,18 @@ from django.db.models import Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 
+from inventory.models import Manufacturer
 from inventory.selectors import library_ids_of, sees_all_libraries
 
 from . import rules
 from .choices import OPEN_STAGES, STAGE_ORDER, Decision, DocumentKind, Procedure, Stage, waits_on
-from .models import FrameworkAgreement, ProcurementCase, PurchasingRuleSet
+from .models import (
+    CaseLine,
+    DeliveredAsset,
+    FrameworkAgreement,
+    ProcurementCase,
+    PurchasingRuleSet,
+)
 
 URL_REFERENCE = re.compile(r"^(?P<code>[A-Z0-9]+)-(?P<year>\d{4})-(?P<number>\d{1,6})$")
 
@@ -257,3 +265,63 @@ def days_waiting(case: ProcurementCase, *, now=None) -> int:
 
 def case_waits_on(case: ProcurementCase) -> str:
     return waits_on(case.stage, case.procedure)
+
+
+@dataclass(frozen=True)
+class DeliveryDefaults:
+    """What the delivery form proposes for a line: names as the register writes them."""
+
+    manufacturer: str = ""
+    model: str = ""
+    warranty_end: date | None = None
+
+
+def _named_in(text: str, name: str) -> bool:
+    """Whether `name` stands as words of its own in `text` (casefolded)."""
+    return bool(re.search(rf"(?<!\w){re.escape(name.casefold())}(?!\w)", text))
+
+
+def delivery_defaults(lines: Iterable[CaseLine]) -> dict[int, DeliveryDefaults]:
+    """Per line id, the manufacturer, model and warranty end a delivery proposes.
+
+    A case line holds only a category and a free-text description. So a line delivered
+    before proposes what its latest delivered asset was registered with; otherwise a
+    registered manufacturer named in the description is proposed, with its model if the
+    description names that too (say "Lenovo ThinkCentre M70q, 16 GB").
+    """
+    lines = list(lines)
+    latest = {}
+    for link in (
+        DeliveredAsset.objects.filter(line__in=lines)
+        .select_related("asset__manufacturer", "asset__model")
+        .order_by("line_id", "-id")
+    ):
+        latest.setdefault(link.line_id, link.asset)
+    defaults = {}
+    makers = None
+    for line in lines:
+        asset = latest.get(line.pk)
+        if asset is not None:
+            defaults[line.pk] = DeliveryDefaults(
+                manufacturer=asset.manufacturer.name if asset.manufacturer else "",
+                model=asset.model.name if asset.model else "",
+                warranty_end=asset.warranty_end,
+            )
+            continue
+        if makers is None:
+            makers = list(Manufacturer.objects.prefetch_related("models"))
+        text = line.description.casefold()
+        named = [maker for maker in makers if _named_in(text, maker.name)]
+        if len(named) != 1:
+            defaults[line.pk] = DeliveryDefaults()
+            continue
+        [maker] = named
+        models = [m for m in maker.models.all() if _named_in(text, m.name)]
+        # The longest name the description holds: "iPad Air" rather than "iPad".
+        models.sort(key=lambda m: len(m.name), reverse=True)
+        if len(models) > 1 and len(models[0].name) == len(models[1].name):
+            models = []  # two models named as alike: no guess
+        defaults[line.pk] = DeliveryDefaults(
+            manufacturer=maker.name, model=models[0].name if models else ""
+        )
+    return defaults

@@ -15,11 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from inventory import history
 from inventory import services as inventory_services
 from inventory.choices import AssetStatus, ChangeAction, ChangeSource
-from inventory.models import Location
+from inventory.models import Location, Manufacturer, ProductModel
 from inventory.selectors import libraries_visible_to
 
 from .choices import (
@@ -475,10 +476,89 @@ class DeliveryItem:
     line: CaseLine
     serial_numbers: Sequence[str]
     tags: Sequence[str] = ()  # typed tags; empty to have them assigned
+    # What was delivered, by name (any case); empty when not known.
+    manufacturer: str = ""
+    model: str = ""
+    warranty_end: date | None = None
 
 
 def delivery_tag(case: ProcurementCase, index: int) -> str:
     return f"{case.library.code}-{case.year}-{case.number:04d}-{index:02d}"
+
+
+# The delivery form's checkbox that lets a delivery register what is not found.
+CREATE_MISSING_LABEL = gettext_lazy("Create missing manufacturers and models")
+
+
+def _create_named(obj, field: str):
+    """Save a manufacturer or model that "create missing" adds, checked like any other."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        raise ValidationError({field: exc.messages}) from None
+    obj.save()
+    return obj
+
+
+def _delivered_product(
+    item: DeliveryItem, *, number: int, create_missing: bool
+) -> tuple[Manufacturer | None, ProductModel | None]:
+    """The manufacturer and model named for a line, looked up by name in any case.
+
+    As the import does, one not registered yet is created only with `create_missing`,
+    and a model is created only under a named manufacturer. A refusal is a
+    ValidationError keyed `manufacturer` or `model`.
+    """
+    maker_name = " ".join(item.manufacturer.split())
+    model_name = " ".join(item.model.split())
+    manufacturer = model = None
+    values = {"n": number, "create": CREATE_MISSING_LABEL}
+    if maker_name:
+        manufacturer = Manufacturer.objects.filter(name__iexact=maker_name).first()
+        if manufacturer is None:
+            if not create_missing:
+                raise ValidationError(
+                    {
+                        "manufacturer": _(
+                            "Line %(n)d: no manufacturer “%(name)s” is registered. Check the "
+                            "spelling, or tick “%(create)s”."
+                        )
+                        % {**values, "name": maker_name}
+                    }
+                )
+            manufacturer = _create_named(Manufacturer(name=maker_name), "manufacturer")
+    if not model_name:
+        return manufacturer, None
+    if manufacturer is not None:
+        model = ProductModel.objects.filter(
+            manufacturer=manufacturer, name__iexact=model_name
+        ).first()
+        if model is None:
+            if not create_missing:
+                raise ValidationError(
+                    {
+                        "model": _(
+                            "Line %(n)d: no model “%(name)s” by %(manufacturer)s is "
+                            "registered. Check the spelling, or tick “%(create)s”."
+                        )
+                        % {**values, "name": model_name, "manufacturer": manufacturer}
+                    }
+                )
+            model = _create_named(ProductModel(manufacturer=manufacturer, name=model_name), "model")
+        return manufacturer, model
+    candidates = list(
+        ProductModel.objects.select_related("manufacturer").filter(name__iexact=model_name)[:2]
+    )
+    if len(candidates) == 1:
+        return candidates[0].manufacturer, candidates[0]
+    if candidates:
+        message = _(
+            "Line %(n)d: more than one manufacturer makes a model “%(name)s”; give the "
+            "manufacturer."
+        )
+    else:
+        message = _("Line %(n)d: no model “%(name)s” is registered. Give its manufacturer.")
+    raise ValidationError({"model": message % {**values, "name": model_name}})
 
 
 @transaction.atomic
@@ -489,13 +569,18 @@ def assets_register_delivery(
     items: Sequence[DeliveryItem],
     location: Location,
     delivered_on: date | None = None,
+    create_missing: bool = False,
 ) -> list:
     """Register the delivered lines as assets in one step, all of them or none.
 
-    Each asset gets the line's category, price (ordered, else estimated) and the delivery
-    date as purchase date, and is linked to the case and line. A refusal is a
-    ValidationError whose keys are `line_<line id>` (and `location`, or none for the
-    whole delivery), so a page can show each message beside its line.
+    Each asset gets the line's category, price (ordered, else estimated), the delivery
+    date as purchase date, and the manufacturer, model and warranty end given for its
+    line; it is linked to the case and line. Manufacturers and models are looked up by
+    name; with `create_missing` the ones not registered yet are created. A refusal is a
+    ValidationError whose keys are `line_<line id>` for the line as a whole,
+    `manufacturer_<line id>`, `model_<line id>` and `warranty_end_<line id>` for what was
+    given for it (and `location`, or none for the whole delivery), so a page can show
+    each message beside its field.
     """
     _require(actor, "procurement.register_delivery", case)
     _require(actor, "inventory.add_asset")
@@ -507,8 +592,10 @@ def assets_register_delivery(
     delivered_on = delivered_on or timezone.localdate()
     errors: dict[str, list[str]] = {}
 
-    def refuse(item: DeliveryItem, message: str) -> None:
-        errors.setdefault(f"line_{item.line.pk}", []).append(message)
+    def refuse(item: DeliveryItem, message: str, field: str = "line") -> None:
+        key = f"line_{item.line.pk}" if field == "line" else f"{field}_{item.line.pk}"
+        if message not in errors.get(key, []):
+            errors.setdefault(key, []).append(message)
 
     index = locked.delivered_assets.count()
     created = []
@@ -548,6 +635,26 @@ def assets_register_delivery(
                 % {"n": number, "line": item.line.description},
             )
             continue
+        if not serials:
+            continue  # nothing of this line in this delivery
+        if item.warranty_end is not None and item.warranty_end < delivered_on:
+            refuse(
+                item,
+                _("Line %(n)d: the warranty cannot end before the delivery date, %(date)s.")
+                % {"n": number, "date": delivered_on.isoformat()},
+                "warranty_end",
+            )
+            continue
+        try:
+            with transaction.atomic():
+                manufacturer, model = _delivered_product(
+                    item, number=number, create_missing=create_missing
+                )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    refuse(item, message, field)
+            continue
         for position, serial in enumerate(serials):
             index += 1
             tag = tags[position] if tags else delivery_tag(locked, index)
@@ -562,11 +669,14 @@ def assets_register_delivery(
                         tag=tag,
                         serial_number=serial,
                         category=item.line.category,
+                        manufacturer=manufacturer,
+                        model=model,
                         library=locked.library,
                         location=location,
                         status=AssetStatus.IN_STOCK,
                         purchase_date=delivered_on,
                         purchase_price=item.line.unit_price,
+                        warranty_end=item.warranty_end,
                     )
                     created.append(DeliveredAsset(case=locked, line=item.line, asset=asset))
             except ValidationError as exc:

@@ -24,6 +24,7 @@ from django_filters.views import FilterView
 from inventory.formatting import format_date, format_sek
 from inventory.history import records_for
 from inventory.history import rows as history_rows
+from inventory.models import Manufacturer, ProductModel
 from inventory.pagination import KeysFirstPaginator
 from inventory.selectors import libraries_visible_to, locations_visible_to
 from inventory.views import PageSizeMixin, apply_form_errors
@@ -520,12 +521,14 @@ class CaseDeliveryView(CaseObjectMixin, PermissionRequiredMixin, FormView):
         )
 
     def get_form_kwargs(self):
+        lines = list(self.lines())
         return {
             **super().get_form_kwargs(),
-            "lines": self.lines(),
+            "lines": lines,
             "locations": locations_visible_to(self.request.user).filter(
                 library_id=self.case.library_id
             ),
+            "defaults": selectors.delivery_defaults(lines),
         }
 
     def get_context_data(self, **kwargs):
@@ -536,6 +539,11 @@ class CaseDeliveryView(CaseObjectMixin, PermissionRequiredMixin, FormView):
             delivered_assets=case.delivered_assets.select_related("asset", "line").order_by(
                 "asset__tag"
             ),
+            # Suggestions for the manufacturer and model fields.
+            manufacturer_names=Manufacturer.objects.values_list("name", flat=True),
+            model_names=ProductModel.objects.values_list("name", flat=True)
+            .order_by("name")
+            .distinct(),
             **kwargs,
         )
 
@@ -543,23 +551,20 @@ class CaseDeliveryView(CaseObjectMixin, PermissionRequiredMixin, FormView):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def form_valid(self, form):
-        items = [
-            services.DeliveryItem(line=line, serial_numbers=serials, tags=tags)
-            for line, serials, tags in form.items()
-        ]
         try:
             assets = services.assets_register_delivery(
                 case=self.case,
                 actor=self.request.user,
-                items=items,
+                items=form.items(),
                 location=form.cleaned_data["location"],
                 delivered_on=form.cleaned_data["delivered_on"],
+                create_missing=form.cleaned_data["create_missing"],
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
                 for key, errors in exc.error_dict.items():
                     # The service keys a line's messages `line_<id>`; they go beside
-                    # that line's serial numbers.
+                    # that line's serial numbers. The others are keyed by their field.
                     field = f"serials_{key[5:]}" if key.startswith("line_") else key
                     form.add_error(field if field in form.fields else None, errors)
             else:

@@ -64,3 +64,39 @@ def test_library_manager_sees_own_library_only(demo, login, live_server, page, a
     response = page.goto(f"{live_server.url}/inventory/assets/NO-PC-01/")
     assert response.status == 404
     axe_check("the not-found page")
+
+
+def test_it_confirms_a_bulk_move_to_another_library(demo, login, live_server, page, axe_check):
+    login("it")
+    page.goto(f"{live_server.url}/inventory/assets/?q=HB-PC-0&ordering=tag")
+    for tag in ("HB-PC-07", "HB-PC-08"):
+        page.locator(f"input[name='assets'][value='{tag}']").check()
+    page.locator("#bulk_action").select_option("move")
+    page.locator("#bulk_location").select_option(label="NO – Publika datorer")
+    page.locator("#bulk-form .bulk-actions button[type='submit']").click()
+
+    # Nothing is moved yet: a page lists what would change library.
+    rows = page.locator("#library-changes tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.first).to_contain_text("HB-PC-07")
+    expect(rows.first).to_contain_text("Stadsbiblioteket")
+    expect(rows.first).to_contain_text("Norrbiblioteket")
+    axe_check("the confirmation of a move to another library")
+    assert Asset.objects.get(tag="HB-PC-07").library.code == "HB"
+
+    # Submitting without the tick asks again, with the error summary in focus.
+    page.locator("form.form button[type='submit']").click()
+    expect(page.locator("#error-summary")).to_be_focused()
+    axe_check("the confirmation with an error")
+    assert Asset.objects.get(tag="HB-PC-07").library.code == "HB"
+
+    page.locator("#id_confirm_library_change").check()
+    page.locator("form.form button[type='submit']").click()
+    expect(page).to_have_url(re.compile(r"/inventory/assets/\?q=HB-PC-0&ordering=tag$"))
+    moved = Asset.objects.filter(tag__in=["HB-PC-07", "HB-PC-08"]).select_related("library")
+    assert {(a.library.code, a.location.name) for a in moved} == {("NO", "Publika datorer")}
+
+    page.goto(f"{live_server.url}/inventory/assets/HB-PC-07/")
+    history = page.locator(".history > li").first
+    expect(history).to_contain_text("Stadsbiblioteket")
+    expect(history).to_contain_text("Norrbiblioteket")

@@ -348,6 +348,7 @@ class TestBulk:
             assets=Asset.objects.filter(pk__in=[a.pk for a in assets]),
             location=no_public,
             actor=it_user,
+            confirmed_library_changes=[a.tag for a in assets],
         )
         assert count == 3
         for asset in assets:

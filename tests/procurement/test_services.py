@@ -10,11 +10,12 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from inventory.choices import ChangeSource
-from inventory.models import Asset, ChangeRecord
-from procurement import services
+from inventory.history import records_for
+from inventory.models import Asset, ChangeRecord, Manufacturer, ProductModel
+from procurement import selectors, services
 from procurement.choices import Decision, DocumentKind, Stage
 from procurement.models import ProcurementCase, StageChange
-from tests.factories import LocationFactory
+from tests.factories import LocationFactory, ManufacturerFactory, ProductModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -305,35 +306,36 @@ class TestDocuments:
             )
 
 
+def _line(category, description, quantity=2, price="9995.50"):
+    return {
+        "category": category,
+        "description": description,
+        "quantity": quantity,
+        "estimated_unit_price": Decimal(price),
+    }
+
+
+def _to_delivered(case, admin):
+    for stage in (
+        Stage.ANALYSIS,
+        Stage.APPROVAL,
+        Stage.SPECIFICATION,
+        Stage.SOURCING,
+        Stage.AWARD,
+        Stage.ORDERED,
+        Stage.DELIVERED,
+    ):
+        case = services.case_transition(
+            case=case, to_stage=stage, actor=admin, override_reason="test"
+        )
+    return case
+
+
 class TestDelivery:
     @pytest.fixture
     def delivered(self, make_case, chef, admin_user_role, hb, workstation):
-        case = make_case(
-            chef,
-            hb,
-            value="80000",
-            lines=[
-                {
-                    "category": workstation,
-                    "description": "Publik dator",
-                    "quantity": 2,
-                    "estimated_unit_price": Decimal("9995.50"),
-                }
-            ],
-        )
-        for stage in (
-            Stage.ANALYSIS,
-            Stage.APPROVAL,
-            Stage.SPECIFICATION,
-            Stage.SOURCING,
-            Stage.AWARD,
-            Stage.ORDERED,
-            Stage.DELIVERED,
-        ):
-            case = services.case_transition(
-                case=case, to_stage=stage, actor=admin_user_role, override_reason="test"
-            )
-        return case
+        case = make_case(chef, hb, value="80000", lines=[_line(workstation, "Publik dator")])
+        return _to_delivered(case, admin_user_role)
 
     def test_registers_assets_linked_to_the_case(self, delivered, it_user, hb_floor2):
         line = delivered.lines.get()
@@ -404,6 +406,239 @@ class TestDelivery:
                 location=hb_floor2,
                 items=[services.DeliveryItem(line=line, serial_numbers=["A"])],
             )
+
+    def test_assets_carry_the_manufacturer_model_and_warranty_given(
+        self, delivered, it_user, hb_floor2
+    ):
+        lenovo = ManufacturerFactory(name="Lenovo")
+        m70q = ProductModelFactory(manufacturer=lenovo, name="ThinkCentre M70q")
+        line = delivered.lines.get()
+        services.assets_register_delivery(
+            case=delivered,
+            actor=it_user,
+            location=hb_floor2,
+            delivered_on=date(2026, 5, 4),
+            items=[
+                services.DeliveryItem(
+                    line=line,
+                    serial_numbers=["SN1", "SN2"],
+                    # Written as people type them: any case, stray spaces.
+                    manufacturer=" lenovo ",
+                    model="thinkcentre  M70Q",
+                    warranty_end=date(2029, 5, 4),
+                )
+            ],
+        )
+        rows = Asset.objects.filter(delivery__line=line).values_list(
+            "serial_number", "manufacturer", "model", "warranty_end"
+        )
+        assert sorted(rows) == [
+            ("SN1", lenovo.pk, m70q.pk, date(2029, 5, 4)),
+            ("SN2", lenovo.pk, m70q.pk, date(2029, 5, 4)),
+        ]
+        record = records_for(Asset.objects.get(serial_number="SN1")).get(action="created")
+        assert record.source == ChangeSource.DELIVERY
+        assert record.changes["manufacturer"] == [None, "Lenovo"]
+        assert record.changes["model"] == [None, "ThinkCentre M70q"]
+        assert record.changes["warranty_end"] == [None, "2029-05-04"]
+        assert (Manufacturer.objects.count(), ProductModel.objects.count()) == (1, 1)
+
+    def test_a_model_alone_is_found_when_one_manufacturer_makes_it(
+        self, delivered, it_user, hb_floor2
+    ):
+        m70q = ProductModelFactory(name="ThinkCentre M70q")
+        [asset] = services.assets_register_delivery(
+            case=delivered,
+            actor=it_user,
+            location=hb_floor2,
+            items=[
+                services.DeliveryItem(
+                    line=delivered.lines.get(), serial_numbers=["SN1"], model="ThinkCentre M70q"
+                )
+            ],
+        )
+        asset.refresh_from_db()
+        assert (asset.manufacturer, asset.model) == (m70q.manufacturer, m70q)
+
+    def test_a_model_made_by_two_manufacturers_needs_the_manufacturer(
+        self, delivered, it_user, hb_floor2
+    ):
+        ProductModelFactory(manufacturer=ManufacturerFactory(name="HP"), name="Pro 400")
+        ProductModelFactory(manufacturer=ManufacturerFactory(name="Acer"), name="Pro 400")
+        line = delivered.lines.get()
+        with pytest.raises(ValidationError) as refused:
+            services.assets_register_delivery(
+                case=delivered,
+                actor=it_user,
+                location=hb_floor2,
+                items=[services.DeliveryItem(line=line, serial_numbers=["SN1"], model="Pro 400")],
+            )
+        assert list(refused.value.message_dict) == [f"model_{line.pk}"]
+        assert not Asset.objects.exists()
+
+    def test_unknown_names_are_refused_unless_create_missing(self, delivered, it_user, hb_floor2):
+        ManufacturerFactory(name="Lenovo")
+        line = delivered.lines.get()
+        for manufacturer, model, field, named in (
+            ("Lenvoo", "", "manufacturer", "Lenvoo"),
+            ("Lenovo", "ThinkCentre M90", "model", "ThinkCentre M90"),
+            ("", "ThinkCentre M90", "model", "ThinkCentre M90"),
+        ):
+            with pytest.raises(ValidationError) as refused:
+                services.assets_register_delivery(
+                    case=delivered,
+                    actor=it_user,
+                    location=hb_floor2,
+                    items=[
+                        services.DeliveryItem(
+                            line=line,
+                            serial_numbers=["SN1"],
+                            manufacturer=manufacturer,
+                            model=model,
+                        )
+                    ],
+                )
+            assert list(refused.value.message_dict) == [f"{field}_{line.pk}"]
+            [message] = refused.value.message_dict[f"{field}_{line.pk}"]
+            assert f"“{named}”" in message
+        assert not Asset.objects.exists()
+        assert list(Manufacturer.objects.values_list("name", flat=True)) == ["Lenovo"]
+        assert not ProductModel.objects.exists()
+
+    def test_create_missing_registers_the_manufacturer_and_model(
+        self, delivered, it_user, hb_floor2
+    ):
+        line = delivered.lines.get()
+        [asset] = services.assets_register_delivery(
+            case=delivered,
+            actor=it_user,
+            location=hb_floor2,
+            create_missing=True,
+            items=[
+                services.DeliveryItem(
+                    line=line, serial_numbers=["SN1"], manufacturer="Dell", model="OptiPlex 7020"
+                )
+            ],
+        )
+        dell = Manufacturer.objects.get(name="Dell")
+        model = ProductModel.objects.get(manufacturer=dell, name="OptiPlex 7020")
+        asset.refresh_from_db()
+        assert (asset.manufacturer, asset.model) == (dell, model)
+
+    def test_a_refused_delivery_creates_no_manufacturer(
+        self, delivered, it_user, hb_floor2, hb_asset
+    ):
+        line = delivered.lines.get()
+        with pytest.raises(ValidationError):
+            services.assets_register_delivery(
+                case=delivered,
+                actor=it_user,
+                location=hb_floor2,
+                create_missing=True,
+                items=[
+                    services.DeliveryItem(
+                        line=line,
+                        serial_numbers=["SN1"],
+                        tags=[hb_asset.tag],  # taken: the delivery is refused
+                        manufacturer="Dell",
+                        model="OptiPlex 7020",
+                    )
+                ],
+            )
+        assert not Manufacturer.objects.filter(name="Dell").exists()
+        assert not ProductModel.objects.exists()
+        assert list(Asset.objects.values_list("tag", flat=True)) == [hb_asset.tag]
+
+    def test_warranty_ending_before_the_delivery_is_refused(self, delivered, it_user, hb_floor2):
+        line = delivered.lines.get()
+        with pytest.raises(ValidationError) as refused:
+            services.assets_register_delivery(
+                case=delivered,
+                actor=it_user,
+                location=hb_floor2,
+                delivered_on=date(2026, 5, 4),
+                items=[
+                    services.DeliveryItem(
+                        line=line, serial_numbers=["SN1", "SN2"], warranty_end=date(2026, 5, 3)
+                    )
+                ],
+            )
+        # One message for the line, beside its warranty field.
+        assert list(refused.value.message_dict) == [f"warranty_end_{line.pk}"]
+        assert len(refused.value.message_dict[f"warranty_end_{line.pk}"]) == 1
+        assert not Asset.objects.exists()
+
+    def test_the_serial_number_is_unique_per_manufacturer(
+        self, delivered, it_user, hb_floor2, hb_asset
+    ):
+        lenovo = ManufacturerFactory(name="Lenovo")
+        Asset.objects.filter(pk=hb_asset.pk).update(manufacturer=lenovo, serial_number="SN1")
+        with pytest.raises(ValidationError):
+            services.assets_register_delivery(
+                case=delivered,
+                actor=it_user,
+                location=hb_floor2,
+                items=[
+                    services.DeliveryItem(
+                        line=delivered.lines.get(), serial_numbers=["SN1"], manufacturer="Lenovo"
+                    )
+                ],
+            )
+        assert Asset.objects.count() == 1
+
+
+class TestDeliveryDefaults:
+    def test_a_line_naming_a_registered_model_proposes_it(self, make_case, chef, hb, workstation):
+        lenovo = ManufacturerFactory(name="Lenovo")
+        ProductModelFactory(manufacturer=lenovo, name="ThinkCentre M70q")
+        ProductModelFactory(manufacturer=lenovo, name="ThinkCentre M70q Gen 5")
+        ProductModelFactory(manufacturer=ManufacturerFactory(name="Apple"), name="iPad")
+        case = make_case(
+            chef,
+            hb,
+            lines=[
+                _line(workstation, "Lenovo ThinkCentre M70q Gen 5 med skärm"),
+                _line(workstation, "Lenovo-dator, modell enligt avrop"),
+                _line(workstation, "Publik dator"),
+                _line(workstation, "Surfplatta, Apple eller Lenovo"),
+            ],
+        )
+        lines = list(case.lines.all())
+        defaults = selectors.delivery_defaults(lines)
+        assert [
+            (defaults[x.pk].manufacturer, defaults[x.pk].model, defaults[x.pk].warranty_end)
+            for x in lines
+        ] == [
+            ("Lenovo", "ThinkCentre M70q Gen 5", None),
+            ("Lenovo", "", None),
+            ("", "", None),
+            ("", "", None),  # two manufacturers named: no guess
+        ]
+
+    def test_a_line_delivered_before_proposes_what_was_registered(
+        self, make_case, chef, admin_user_role, it_user, hb, hb_floor2, workstation
+    ):
+        m70q = ProductModelFactory(name="ThinkCentre M70q")
+        case = make_case(chef, hb, lines=[_line(workstation, "Publik dator", quantity=3)])
+        case = _to_delivered(case, admin_user_role)
+        line = case.lines.get()
+        services.assets_register_delivery(
+            case=case,
+            actor=it_user,
+            location=hb_floor2,
+            items=[
+                services.DeliveryItem(
+                    line=line,
+                    serial_numbers=["SN1"],
+                    manufacturer="Lenovo",
+                    model="ThinkCentre M70q",
+                    warranty_end=date(2029, 1, 31),
+                )
+            ],
+        )
+        assert selectors.delivery_defaults([line])[line.pk] == selectors.DeliveryDefaults(
+            manufacturer=m70q.manufacturer.name, model=m70q.name, warranty_end=date(2029, 1, 31)
+        )
 
 
 def test_days_waiting_counts_calendar_days(make_case, chef, hb):

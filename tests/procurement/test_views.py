@@ -5,7 +5,7 @@ under the Swedish the tests run in), so the tests hold before and after the Swed
 catalogue is compiled.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.formatting import format_sek
-from inventory.models import Asset
+from inventory.models import Asset, Manufacturer
 from procurement import services
 from procurement.choices import Decision, Party, Procedure, Stage
 from procurement.models import (
@@ -27,7 +27,7 @@ from procurement.models import (
     Quote,
     StageChange,
 )
-from tests.factories import CategoryFactory
+from tests.factories import CategoryFactory, ManufacturerFactory, ProductModelFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -857,13 +857,15 @@ class TestComments:
         assert not Comment.objects.exists()
 
 
-def delivery_data(case, location, serials, tags="", delivered_on="2026-11-20"):
+def delivery_data(case, location, serials, tags="", delivered_on="2026-11-20", **given):
+    """The form's fields; `given` the line's other fields by name (manufacturer=...)."""
     line = case.lines.get()
     return {
         "location": location.pk,
         "delivered_on": delivered_on,
         f"serials_{line.pk}": serials,
         f"tags_{line.pk}": tags,
+        **{f"{name}_{line.pk}": value for name, value in given.items()},
     }
 
 
@@ -973,6 +975,125 @@ class TestDelivery:
         assert delivered_case.get_absolute_url() in content
         assert delivered_case.reference in content
         assert _("Bought through case") in content
+
+    def test_the_form_proposes_the_model_the_case_line_names(
+        self, make_case, chef, strateg, it_user, hb, workstation, suppliers, client_for
+    ):
+        lenovo = ManufacturerFactory(name="Lenovo")
+        ProductModelFactory(manufacturer=lenovo, name="ThinkCentre M70q")
+        case = make_case(
+            chef,
+            hb,
+            analysis="Åtta platser.",
+            lines=[line(workstation, description="Lenovo ThinkCentre M70q med skärm")],
+        )
+        case = walk_to_delivered(
+            case, chef=chef, strateg=strateg, it=it_user, supplier=suppliers[0]
+        )
+        case_line = case.lines.get()
+        page = client_for(it_user).get(url("case_delivery", case))
+        assert page.status_code == 200
+        html = page.content.decode()
+        for name, value in (("manufacturer", "Lenovo"), ("model", "ThinkCentre M70q")):
+            field = f'name="{name}_{case_line.pk}"'
+            tag = html[html.rindex("<input", 0, html.index(field)) :]
+            assert tag[: tag.index(">")].count(f'value="{value}"') == 1, tag[:200]
+        # Labelled inputs, with the registered names offered as suggestions.
+        assert f'<label for="id_warranty_end_{case_line.pk}">' in html
+        assert '<datalist id="manufacturer-names"><option value="Lenovo"></option>' in html
+
+    def test_delivered_assets_carry_manufacturer_model_and_warranty(
+        self, delivered_case, it_user, hb_floor2, client_for
+    ):
+        lenovo = ManufacturerFactory(name="Lenovo")
+        m70q = ProductModelFactory(manufacturer=lenovo, name="ThinkCentre M70q")
+        response = client_for(it_user).post(
+            url("case_delivery", delivered_case),
+            delivery_data(
+                delivered_case,
+                hb_floor2,
+                "SN-1\nSN-2",
+                manufacturer="Lenovo",
+                model="ThinkCentre M70q",
+                warranty_end="2029-11-20",
+            ),
+        )
+        assert response.status_code == 302
+        rows = Asset.objects.filter(delivery__case=delivered_case).values_list(
+            "serial_number", "manufacturer", "model", "warranty_end"
+        )
+        assert sorted(rows) == [
+            ("SN-1", lenovo.pk, m70q.pk, date(2029, 11, 20)),
+            ("SN-2", lenovo.pk, m70q.pk, date(2029, 11, 20)),
+        ]
+        # The next delivery of the line proposes the same.
+        form = client_for(it_user).get(url("case_delivery", delivered_case)).context["form"]
+        pk = delivered_case.lines.get().pk
+        assert (
+            form[f"manufacturer_{pk}"].value(),
+            form[f"model_{pk}"].value(),
+            form[f"warranty_end_{pk}"].value(),
+        ) == ("Lenovo", "ThinkCentre M70q", date(2029, 11, 20))
+
+    def test_a_bad_warranty_date_is_refused_at_its_field(
+        self, delivered_case, it_user, hb_floor2, client_for
+    ):
+        response = client_for(it_user).post(
+            url("case_delivery", delivered_case),
+            delivery_data(delivered_case, hb_floor2, "SN-1", warranty_end="2029-02-30"),
+        )
+        assert response.status_code == 400
+        pk = delivered_case.lines.get().pk
+        [message] = response.context["form"].errors[f"warranty_end_{pk}"]
+        assert message == _(
+            "Line %(n)d: enter the warranty end as a date, for example 2029-06-30."
+        ) % {"n": 1}
+        html = response.content.decode()
+        assert f'href="#id_warranty_end_{pk}"' in html
+        assert f'id="id_warranty_end_{pk}_error"' in html
+        assert not Asset.objects.exists()
+        assert not DeliveredAsset.objects.exists()
+
+    def test_a_warranty_ending_before_the_delivery_is_refused_at_its_field(
+        self, delivered_case, it_user, hb_floor2, client_for
+    ):
+        response = client_for(it_user).post(
+            url("case_delivery", delivered_case),
+            delivery_data(
+                delivered_case,
+                hb_floor2,
+                "SN-1",
+                delivered_on="2026-11-20",
+                warranty_end="2026-11-19",
+            ),
+        )
+        assert response.status_code == 400
+        pk = delivered_case.lines.get().pk
+        assert list(response.context["form"].errors) == [f"warranty_end_{pk}"]
+        assert not Asset.objects.exists()
+
+    def test_an_unknown_manufacturer_is_refused_unless_created_on_purpose(
+        self, delivered_case, it_user, hb_floor2, client_for
+    ):
+        client = client_for(it_user)
+        data = delivery_data(
+            delivered_case, hb_floor2, "SN-1", manufacturer="Framework", model="Laptop 13"
+        )
+        response = client.post(url("case_delivery", delivered_case), data)
+        assert response.status_code == 400
+        pk = delivered_case.lines.get().pk
+        [message] = response.context["form"].errors[f"manufacturer_{pk}"]
+        assert "“Framework”" in message
+        assert f'href="#id_manufacturer_{pk}"' in response.content.decode()
+        assert not Manufacturer.objects.exists()
+        assert not Asset.objects.exists()
+
+        response = client.post(
+            url("case_delivery", delivered_case), {**data, "create_missing": "on"}
+        )
+        assert response.status_code == 302
+        asset = Asset.objects.select_related("manufacturer", "model").get()
+        assert (asset.manufacturer.name, asset.model.name) == ("Framework", "Laptop 13")
 
     def test_asset_page_without_a_case(self, hb_asset, chef, client_for):
         content = client_for(chef).get(hb_asset.get_absolute_url()).content.decode()
