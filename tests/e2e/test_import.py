@@ -3,6 +3,7 @@ the corrected file is previewed again and confirmed; the assets are there. axe o
 upload page and on the preview, with and without errors."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -63,3 +64,127 @@ def test_it_fixes_a_bad_row_and_imports(
     assert new.location.name == PLACE and new.model.name == "ThinkCentre M70q Gen 4"
     entry = records_for(new).get()
     assert (entry.actor.username, entry.source) == ("it", ChangeSource.IMPORT)
+
+
+def glpi_export() -> dict:
+    """A GLPI computer list as GLPI writes it: BOM, semicolons, every cell quoted, a
+    trailing semicolon; locations as "Library > Place" paths."""
+    header = [
+        "Name",
+        "Entity",
+        "Status",
+        "Manufacturer",
+        "Serial number",
+        "Type",
+        "Model",
+        "Location",
+        "Last update",
+        "Inventory number",
+    ]
+    rows = [
+        [
+            "pub-pc-71",
+            "Kommunen",
+            "",
+            "Lenovo",
+            "PF71",
+            "Desktop",
+            "ThinkCentre M70q Gen 4",
+            "Huvudbiblioteket > Plan 2 – vid vuxeninformationen",
+            "2026-11-02 09:14",
+            "HB-PC-71",
+        ],
+        [
+            "pub-pc-72",
+            "Kommunen",
+            "Aktiv",
+            "Lenovo",
+            "PF72",
+            "Desktop",
+            "ThinkCentre M70q Gen 4",
+            "Huvudbiblioteket > Läsesalen",
+            "2026-11-02 09:14",
+            "HB-PC-72",
+        ],
+        [
+            "pub-pc-73",
+            "Kommunen",
+            "",
+            "Lenovo",
+            "PF73",
+            "Rymdskepp",
+            "ThinkCentre M70q Gen 4",
+            "Huvudbiblioteket > Läsesalen",
+            "2026-11-02 09:14",
+            "HB-PC-73",
+        ],
+    ]
+    lines = [";".join(f'"{cell}"' for cell in row) + ";" for row in [header, *rows]]
+    content = ("\ufeff" + "\r\n".join(lines) + "\r\n").encode("utf-8")
+    return {"name": "glpi-datorer.csv", "mimeType": "text/csv", "buffer": content}
+
+
+def choose_value(page, value: str, meaning: str):
+    """In the preview's "Values without a match", choose what a file's value means."""
+    page.locator("fieldset.value-map .field").filter(
+        has=page.locator("label", has_text=re.compile(rf"^{re.escape(value)}$"))
+    ).locator("select").select_option(label=meaning)
+
+
+def test_it_maps_a_glpi_export_and_leaves_out_a_bad_row(
+    demo, login, live_server, page, axe_check, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    login("it")
+    page.goto(f"{live_server.url}/inventory/import/")
+    page.get_by_label("Kolumner").select_option(label="GLPI")
+    upload(page, glpi_export())
+    expect(page).to_have_url(re.compile(r"/inventory/import/[0-9a-f-]+/$"))
+    expect(page.locator("tr.import-row--error")).to_have_count(3)
+    expect(page.locator("#values-heading")).to_be_visible()
+    axe_check("the import preview with values to map")
+
+    choose_value(page, "Huvudbiblioteket", "HB – Stadsbiblioteket")
+    choose_value(page, "Desktop", "Publik dator")
+    choose_value(page, "Aktiv", "I drift")
+    page.locator("#options-form button[type=submit]").click()
+    # With the library known, its unknown place is asked for next.
+    choose_value(page, "Läsesalen", "Skapa ”Läsesalen”")
+    page.locator("#options-form button[type=submit]").click()
+
+    expect(page.locator("tr.import-row--error")).to_have_count(1)
+    expect(page.locator("tr.import-error")).to_contain_text("Rymdskepp")
+    expect(page.locator("#note-default-status")).to_contain_text("I drift")
+    axe_check("the import preview with one row left to leave out")
+
+    with page.expect_download() as caught:
+        page.locator("#rejected-link").click()
+    download = caught.value
+    assert download.suggested_filename == "glpi-datorer-avvisade.csv"
+    rejected = Path(download.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert rejected[0].endswith(";Importfel") and "HB-PC-73" in rejected[1]
+    assert "Rymdskepp" in rejected[1].split(";")[-1]
+
+    form = page.locator("#leave-out-form")
+    form.get_by_role("button").click()
+    # The explicit tick is required: the browser keeps the form on the page.
+    expect(page).to_have_url(re.compile(r"/inventory/import/[0-9a-f-]+/$"))
+    form.get_by_role("checkbox").check()
+    form.get_by_role("button").click()
+    expect(page).to_have_url(re.compile(r"/inventory/assets/$"))
+    assert sorted(
+        Asset.objects.filter(tag__startswith="HB-PC-7").values_list("tag", flat=True)
+    ) == [
+        "HB-PC-71",
+        "HB-PC-72",
+    ]
+    first, second = Asset.objects.filter(tag__startswith="HB-PC-7").order_by("tag")
+    assert (first.library.code, first.location.name, first.status, first.hostname) == (
+        "HB",
+        PLACE,
+        "in_use",
+        "pub-pc-71",
+    )
+    assert (second.location.name, second.category.code) == ("Läsesalen", "workstation")
+    entry = records_for(first).get()
+    assert entry.source_detail == "glpi-datorer.csv (rad 4 utelämnad)"

@@ -286,7 +286,11 @@ class TestRowErrors:
         assert errors[14] == [
             ("Funktioner", _("Unknown features: %(names)s.") % {"names": "Jetpack"})
         ]
-        assert errors[15][0][0] == "Status" and _("A loan needs a borrower") in errors[15][0][1]
+        loan = _(
+            "A loan needs a borrower and a due date: import the asset as in stock or in use, "
+            "and lend it on its page."
+        )
+        assert errors[15] == [("Status", loan)]
         assert errors[16][0][0] == "Plats"
         assert outcome.summary() == "0 new, 0 updated, 0 unchanged, 15 errors"
         assert not Asset.objects.exists()

@@ -1,6 +1,7 @@
 """`manage.py import_assets`: dry run, commit, row lines, the summary line, exit status."""
 
 import io
+from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
@@ -8,7 +9,7 @@ from django.core.management.base import CommandError
 
 from inventory.choices import ChangeSource
 from inventory.history import records_for
-from inventory.models import Asset, ChangeRecord, Manufacturer
+from inventory.models import Asset, ChangeRecord, ImportMapping, Manufacturer
 from tests.inventory.import_files import SV_HEADERS, csv_bytes, sv_row, xlsx_bytes
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +129,105 @@ def test_xlsx(tmp_path, register):
     path.write_bytes(xlsx_bytes([SV_HEADERS, sv_row("HB-1", price=100)]))
     status, lines = import_assets(path, "--commit")
     assert (status, lines[-1]) == (0, "1 new, 0 updated, 0 unchanged, 0 errors")
+
+
+class TestMigrationOptions:
+    ROWS = [
+        ["Inventarienummer", "Kategori", "Plats", "Status", "Serienummer"],
+        ["X-1", "Desktop", "Rum 12", "Aktiv", "S1"],
+        ["X-2", "Desktop", "Förråd IT", "", "S2"],
+    ]
+
+    def test_map_value_library_and_create_missing(self, tmp_path, register, hb_store):
+        path = tmp_path / "glpi.csv"
+        path.write_bytes(csv_bytes(self.ROWS))
+        status, lines = import_assets(path, "--commit")
+        assert status == 1 and not Asset.objects.exists()
+        assert any("Desktop" in line and "--map-value" in line for line in lines)
+        status, lines = import_assets(
+            path,
+            "--commit",
+            "--library",
+            "HB",
+            "--create-missing",
+            "--map-value",
+            "Kategori:Desktop=Publik dator",
+            "--map-value",
+            "status:aktiv=I drift",
+        )
+        assert (status, lines[-1]) == (0, "2 new, 0 updated, 0 unchanged, 0 errors"), lines
+        stored = {
+            a.tag: (a.category.code, a.library.code, a.location.name, a.status)
+            for a in Asset.objects.all()
+        }
+        assert stored == {
+            "X-1": ("workstation", "HB", "Rum 12", "in_use"),
+            "X-2": ("workstation", "HB", "Förråd IT", "in_stock"),
+        }
+
+    def test_a_mapping_file_and_a_saved_mapping(self, tmp_path, register, hb_store):
+        path = tmp_path / "glpi.csv"
+        path.write_bytes(csv_bytes(self.ROWS))
+        mapping = tmp_path / "map.yaml"
+        mapping.write_text(
+            "library: HB\n"
+            "create_missing: true\n"
+            "values:\n"
+            "  category: {Desktop: workstation}\n"
+            "  status: {Aktiv: in_use}\n",
+            encoding="utf-8",
+        )
+        status, lines = import_assets(path, "--mapping-file", str(mapping))
+        assert (status, lines[-1]) == (0, "2 new, 0 updated, 0 unchanged, 0 errors"), lines
+        ImportMapping.objects.create(
+            name="GLPI Norr",
+            options={
+                "library": "HB",
+                "create_missing": True,
+                "values": {"category": {"Desktop": "workstation"}, "status": {"Aktiv": "in_use"}},
+            },
+        )
+        status, lines = import_assets(path, "--saved-mapping", "GLPI Norr", "--commit")
+        assert (status, lines[-1]) == (0, "2 new, 0 updated, 0 unchanged, 0 errors"), lines
+        assert Asset.objects.count() == 2
+
+    @pytest.mark.parametrize(
+        "args",
+        [
+            ("--map-value", "category=Desktop"),
+            ("--map-value", "serienummer:1=2"),
+            ("--saved-mapping", "Finns inte"),
+            ("--mapping-file", "/nonexistent/map.yaml"),
+        ],
+    )
+    def test_options_that_cannot_be_used_exit_2(self, tmp_path, register, args):
+        path = tmp_path / "a.csv"
+        path.write_bytes(csv_bytes(self.ROWS))
+        status, _lines = import_assets(path, *args)
+        assert status == 2 and not Asset.objects.exists()
+
+    def test_a_mapping_file_that_is_not_yaml(self, tmp_path, register):
+        path = tmp_path / "a.csv"
+        path.write_bytes(csv_bytes(self.ROWS))
+        mapping = tmp_path / "map.yaml"
+        mapping.write_text("values: [unclosed\n", encoding="utf-8")
+        assert import_assets(path, "--mapping-file", str(mapping))[0] == 2
+
+    def test_blank_clears_and_leave_out_errors(self, tmp_path, register):
+        path = tmp_path / "a.csv"
+        path.write_bytes(csv_bytes([SV_HEADERS, sv_row("HB-1"), sv_row("HB-2")]))
+        assert import_assets(path, "--commit")[0] == 0
+        path.write_bytes(
+            csv_bytes([SV_HEADERS, sv_row("HB-1", serial=""), sv_row("HB-2", price="-1")])
+        )
+        status, lines = import_assets(path, "--commit", "--leave-out-errors")
+        assert status == 0 and any(
+            "3" in line
+            for line in lines
+            if "utelämnade" in line.lower() or "left out" in line.lower()
+        )
+        assert Asset.objects.get(tag="HB-1").serial_number == "SN-HB-1"
+        status, lines = import_assets(path, "--commit", "--leave-out-errors", "--blank-clears")
+        assert status == 0
+        assert Asset.objects.get(tag="HB-1").serial_number == ""
+        assert Asset.objects.get(tag="HB-2").purchase_price == Decimal("8495.50")

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from inventory.choices import ChangeSource
 from inventory.history import records_for
-from inventory.models import Asset, AssetImport, ChangeRecord
+from inventory.models import Asset, AssetImport, ChangeRecord, ImportMapping
 from tests.inventory.import_files import SV_HEADERS, csv_bytes, sv_row
 
 pytestmark = pytest.mark.django_db
@@ -201,3 +201,164 @@ def test_the_preset_and_create_missing_can_be_changed_on_the_preview(it_client, 
         "location": ["HB Rum 12"],
     }
     assert it_client.post(url, {"mapping": "nope"}).status_code == 400
+
+
+class TestMigrationOnThePreview:
+    ROWS = [
+        ["Inventarienummer", "Kategori", "Plats", "Status", "Serienummer"],
+        ["X-1", "Desktop", "Rum 12", "Aktiv", "S1"],
+        ["X-2", "Desktop", "Förråd IT", "Aktiv", "S2"],
+        ["X-3", "Publik dator", "Förråd IT", "Trasig", "S3"],
+    ]
+
+    def value_fields(self, form) -> dict[str, str]:
+        """{unknown value: its choice's field name}"""
+        return {
+            form[hidden].value(): name
+            for _key, names in form.value_groups
+            for name, hidden in names
+        }
+
+    def test_unknown_values_are_mapped_once_then_confirmed(self, it_client, hb_store):
+        upload(it_client, csv_bytes(self.ROWS), library="HB")
+        record = AssetImport.objects.get()
+        url = f"/inventory/import/{record.pk}/"
+        response = it_client.get(url)
+        assert response.context["outcome"].unknown == {
+            "category": ["Desktop"],
+            "location": ["Rum 12"],
+            "status": ["Aktiv", "Trasig"],
+        }
+        form = response.context["options_form"]
+        fields = self.value_fields(form)
+        page = response.content.decode()
+        assert 'id="values-heading"' in page and "Desktop" in page
+        # Only locations can be created; a category must exist.
+        assert ("+create", "Skapa ”Rum 12”") in [
+            (str(v), str(label)) for v, label in form.fields[fields["Rum 12"]].choices
+        ]
+        assert "+create" not in [v for v, _l in form.fields[fields["Desktop"]].choices]
+
+        data = {"library": "HB", **{f"{name}_from": value for value, name in fields.items()}}
+        data.update(
+            {
+                fields["Desktop"]: "workstation",
+                fields["Rum 12"]: "+create",
+                fields["Aktiv"]: "in_use",
+                fields["Trasig"]: "in_repair",
+            }
+        )
+        assert it_client.post(url, data).status_code == 302
+        record.refresh_from_db()
+        assert record.values == {
+            "category": {"Desktop": "workstation"},
+            "status": {"Aktiv": "in_use", "Trasig": "in_repair"},
+        }
+        assert record.create == {"location": ["Rum 12"]}
+        response = it_client.get(url)
+        assert response.context["counts"]["new"] == 3, response.context["outcome"].problems
+        it_client.post(f"/inventory/import/{record.pk}/confirm/")
+        stored = {a.tag: (a.category.code, a.location.name, a.status) for a in Asset.objects.all()}
+        assert stored == {
+            "X-1": ("workstation", "Rum 12", "in_use"),
+            "X-2": ("workstation", "Förråd IT", "in_use"),
+            "X-3": ("workstation", "Förråd IT", "in_repair"),
+        }
+
+    def test_a_category_cannot_be_created_by_a_forged_choice(self, it_client, hb_store):
+        upload(it_client, csv_bytes(self.ROWS), library="HB")
+        record = AssetImport.objects.get()
+        url = f"/inventory/import/{record.pk}/"
+        fields = self.value_fields(it_client.get(url).context["options_form"])
+        data = {f"{name}_from": value for value, name in fields.items()}
+        data[fields["Desktop"]] = "+create"
+        assert it_client.post(url, data).status_code == 400
+        record.refresh_from_db()
+        assert record.values == {} and record.create == {}
+
+    def test_the_rejected_rows_download_and_leaving_them_out(self, it_client, hb_store):
+        upload(it_client, csv_bytes(self.ROWS), library="HB")
+        record = AssetImport.objects.get()
+        url = f"/inventory/import/{record.pk}/"
+        it_client.post(url, {"library": "HB", **self._category_only(it_client, url)})
+        page = it_client.get(url)
+        assert page.context["valid"] == 1 and page.context["counts"]["error"] == 2
+        assert 'id="leave-out-form"' in page.content.decode()
+
+        response = it_client.get(f"/inventory/import/{record.pk}/rejected/")
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == 'attachment; filename="lista-avvisade.csv"'
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert [line.split(";")[0] for line in lines] == ["Inventarienummer", "X-1", "X-3"]
+
+        # Without the explicit tick, nothing is written.
+        assert it_client.post(f"/inventory/import/{record.pk}/confirm/").status_code == 409
+        assert not Asset.objects.exists()
+        response = it_client.post(
+            f"/inventory/import/{record.pk}/confirm/", {"leave_out_errors": "yes"}, follow=True
+        )
+        assert list(Asset.objects.values_list("tag", flat=True)) == ["X-2"]
+        assert "2, 4" in response.content.decode()
+        entry = records_for(Asset.objects.get()).get()
+        assert entry.source_detail == "lista.csv (rader 2, 4 utelämnade)"
+
+    def _category_only(self, client, url):
+        fields = self.value_fields(client.get(url).context["options_form"])
+        data = {f"{name}_from": value for value, name in fields.items()}
+        data[fields["Desktop"]] = "workstation"
+        data[fields["Aktiv"]] = "in_use"
+        return data
+
+    def test_blank_cells_clear_only_when_ticked_and_the_page_lists_them(self, it_client):
+        upload(it_client, csv_bytes([SV_HEADERS, sv_row("HB-1", notes="Bytt disk")]))
+        it_client.post(f"/inventory/import/{AssetImport.objects.get().pk}/confirm/")
+        upload(it_client, csv_bytes([SV_HEADERS, sv_row("HB-1", notes="", serial="")]))
+        record = AssetImport.objects.get()
+        url = f"/inventory/import/{record.pk}/"
+        page = it_client.get(url)
+        assert page.context["counts"]["unchanged"] == 1
+        assert 'id="note-blanks-kept"' in page.content.decode()
+        it_client.post(url, {"blank_clears": "on"})
+        page = it_client.get(url)
+        assert page.context["cleared_count"] == 2
+        html = page.content.decode()
+        assert 'id="cleared-table"' in html and "Bytt disk" in html and "SN-HB-1" in html
+
+    def test_the_choices_are_saved_and_reused_for_the_next_file(self, it_client, hb_store):
+        upload(it_client, csv_bytes(self.ROWS), library="HB")
+        record = AssetImport.objects.get()
+        url = f"/inventory/import/{record.pk}/"
+        data = {**self._category_only(it_client, url), "library": "HB", "save_as": "GLPI Norr"}
+        it_client.post(url, data)
+        saved = ImportMapping.objects.get()
+        assert (saved.name, saved.options) == (
+            "GLPI Norr",
+            {
+                "library": "HB",
+                "values": {"category": {"Desktop": "workstation"}, "status": {"Aktiv": "in_use"}},
+            },
+        )
+        it_client.post(f"/inventory/import/{record.pk}/cancel/")
+        upload(it_client, csv_bytes(self.ROWS), saved=str(saved.pk))
+        again = AssetImport.objects.get()
+        assert (again.library, again.values["category"]) == ("HB", {"Desktop": "workstation"})
+        assert (
+            "Desktop"
+            not in it_client.get(f"/inventory/import/{again.pk}/").context["outcome"].unknown
+        )
+
+    def test_the_encoding_can_be_chosen_and_a_wrong_one_says_so(self, it_client):
+        content = csv_bytes([SV_HEADERS, sv_row("HB-1")], encoding="cp1252")
+        response = upload(it_client, content, encoding="utf-8-sig")
+        assert response.status_code == 200
+        assert "Windows-1252" in response.content.decode()
+        assert not AssetImport.objects.exists()
+        upload(it_client, content, encoding="cp1252")
+        record = AssetImport.objects.get()
+        page = it_client.get(f"/inventory/import/{record.pk}/")
+        assert page.context["counts"]["new"] == 1
+
+    def test_a_library_manager_is_not_offered_other_libraries(self, users, client_for, it_user):
+        form_libraries = client_for(users["it"]).get("/inventory/import/").context["form"]
+        codes = [code for code, _l in form_libraries.fields["library"].choices if code]
+        assert codes == sorted(codes) and "HB" in codes

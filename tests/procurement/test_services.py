@@ -500,7 +500,7 @@ class TestDelivery:
                 )
             assert list(refused.value.message_dict) == [f"{field}_{line.pk}"]
             [message] = refused.value.message_dict[f"{field}_{line.pk}"]
-            assert f"“{named}”" in message
+            assert f"”{named}”" in message
         assert not Asset.objects.exists()
         assert list(Manufacturer.objects.values_list("name", flat=True)) == ["Lenovo"]
         assert not ProductModel.objects.exists()

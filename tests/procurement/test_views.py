@@ -1083,7 +1083,7 @@ class TestDelivery:
         assert response.status_code == 400
         pk = delivered_case.lines.get().pk
         [message] = response.context["form"].errors[f"manufacturer_{pk}"]
-        assert "“Framework”" in message
+        assert "”Framework”" in message
         assert f'href="#id_manufacturer_{pk}"' in response.content.decode()
         assert not Manufacturer.objects.exists()
         assert not Asset.objects.exists()
