@@ -75,7 +75,7 @@ ALIASES = {
     "it_reference": ("ticket", "cmdb", "cmdb id", "ärende", "ärendenummer"),
     "features": ("tags", "taggar", "egenskaper"),
     "parent": ("kit", "parent", "parent tag", "ingår i kit"),
-    "notes": ("note", "comment", "comments", "kommentar", "anmärkning"),
+    "notes": ("note", "comment", "comments", "kommentar", "anmärkning", "asset notes"),
 }
 
 
@@ -95,6 +95,9 @@ class Preset:
     default_status: str = AssetStatus.IN_STOCK
     # the location column holds a path "Library > Place" (GLPI's tree of locations)
     location_path: bool = False
+    # what the system writes before a cell that starts like a formula, to keep
+    # spreadsheets from running it (Snipe-IT: a backtick)
+    formula_guard: str = ""
 
 
 # Snipe-IT's date formats: the sample files' US dates ("1/23/23", "1/23/2023"), and ISO
@@ -142,6 +145,8 @@ PRESETS = {
             "Checked Out To: Last Name": "notes",
             "Checked Out To: Email": "notes",
             "Checked Out To: Location": "notes",
+            "Checked Out": "notes",
+            "Username": "notes",
         },
         # Snipe-IT's default status labels, and the types its reports add in parentheses.
         statuses={
@@ -164,6 +169,7 @@ PRESETS = {
         number_language="en",
         date_formats=_SNIPEIT_DATES,
         default_status=AssetStatus.IN_USE,
+        formula_guard="`",
     ),
     "glpi": Preset(
         label="GLPI",
@@ -273,6 +279,12 @@ def _name_index() -> dict[str, tuple[str, int]]:
         for form in word_forms(name):
             add(form, key, min(strength, FORM))
     return index
+
+
+def names_field(header: str, key: str) -> bool:
+    """Whether a header is one of the field's own names (not a preset's other column)."""
+    found = _match_header(header, None)
+    return found is not None and found[0] == key
 
 
 def _match_header(header: str, preset: "Preset | None") -> tuple[str, int] | None:

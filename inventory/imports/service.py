@@ -23,8 +23,16 @@ from import_export.results import RowResult
 from .. import history
 from ..choices import AssetStatus
 from ..models import Asset, Library
-from .cells import text_of
-from .columns import MULTI_COLUMNS, PRESETS, ColumnMatch, column_label, compact, match_columns
+from .cells import FORMULA_START, text_of
+from .columns import (
+    MULTI_COLUMNS,
+    PRESETS,
+    ColumnMatch,
+    column_label,
+    compact,
+    match_columns,
+    names_field,
+)
 from .options import ImportOptions
 from .reading import Table, read_table
 from .resource import AssetResource, error_messages
@@ -350,28 +358,36 @@ def _dataset(match: ColumnMatch, rows, preset) -> tuple[tablib.Dataset, list[str
     positions = {key: match.columns_of(key) for key in keys}
     headers = match.headers
     libraries = _library_names() if split_path else set()
+    guard = preset.formula_guard if preset is not None else ""
     dataset = tablib.Dataset(headers=keys)
     for _number, cells in rows:
         values = {}
         for key in keys:
             indexes = positions[key]
             if key in MULTI_COLUMNS and len(indexes) > 1:
-                values[key] = _joined_lines(headers, cells, indexes)
+                values[key] = _joined_lines(headers, cells, indexes, key)
             else:
                 values[key] = cells[indexes[0]] if indexes else None
+            if guard and isinstance(values[key], str) and values[key].startswith(guard):
+                rest = values[key][len(guard) :]
+                if rest.startswith(FORMULA_START):
+                    values[key] = rest
         if split_path:
             _split_location(values, libraries)
         dataset.append([values[key] for key in keys])
     return dataset, keys
 
 
-def _joined_lines(headers, cells, indexes) -> str:
-    lines = []
-    for position, index in enumerate(indexes):
+def _joined_lines(headers, cells, indexes, key) -> str:
+    """The cells of several columns as one text: the field's own column first, as it is;
+    each other column's cell as a "Header: value" line."""
+    own = next((i for i in indexes if names_field(headers[i], key)), indexes[0])
+    lines = [text_of(cells[own])]
+    for index in indexes:
         text = text_of(cells[index])
-        if text:
-            lines.append(text if position == 0 else f"{headers[index]}: {text}")
-    return "\n".join(lines)
+        if text and index != own:
+            lines.append(f"{headers[index]}: {text}")
+    return "\n".join(line for line in lines if line)
 
 
 def _library_names() -> set[str]:
