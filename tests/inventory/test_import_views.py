@@ -362,3 +362,14 @@ class TestMigrationOnThePreview:
         form_libraries = client_for(users["it"]).get("/inventory/import/").context["form"]
         codes = [code for code, _l in form_libraries.fields["library"].choices if code]
         assert codes == sorted(codes) and "HB" in codes
+
+
+def test_the_preview_warns_of_assets_that_would_change_library(it_client, no_public):
+    upload(it_client, csv_bytes([SV_HEADERS, sv_row("HB-1")]))
+    it_client.post(f"/inventory/import/{AssetImport.objects.get().pk}/confirm/")
+    upload(
+        it_client, csv_bytes([SV_HEADERS, sv_row("HB-1", library="NO", location="Publika datorer")])
+    )
+    page = it_client.get(f"/inventory/import/{AssetImport.objects.get().pk}/")
+    assert page.context["library_moves"] == 1
+    assert 'id="note-library-moves"' in page.content.decode()
