@@ -180,40 +180,28 @@ def assets_import(
 def _import_leaving_out(content, file_name, actor, options, resource_class) -> ImportOutcome:
     """The valid rows of a file, in one transaction: a dry run finds the rows with
     errors, and the commit writes every other row (or none, if one fails now)."""
-    checked = _import(
-        content=content,
-        file_name=file_name,
-        actor=actor,
-        commit=False,
-        options=options,
-        resource_class=resource_class,
-    )
-    if checked.problems or not checked.error_rows:
-        if checked.problems:
-            return checked
+
+    def attempt(*, commit: bool, left_out=None) -> ImportOutcome:
         return _import(
             content=content,
             file_name=file_name,
             actor=actor,
-            commit=True,
+            commit=commit,
             options=options,
             resource_class=resource_class,
+            left_out=left_out,
         )
+
+    checked = attempt(commit=False)
+    if checked.problems or len(checked.error_rows) == len(checked.rows):
+        # Nothing that could be written: the file's errors, as an all-or-nothing run.
+        return checked
     left_out = [row.number for row in checked.error_rows]
-    outcome = _import(
-        content=content,
-        file_name=file_name,
-        actor=actor,
-        commit=True,
-        options=options,
-        resource_class=resource_class,
-        left_out=left_out,
-    )
-    if outcome.committed:
-        # The rows left out, with the errors they had, after the rows written.
+    outcome = attempt(commit=True, left_out=left_out)
+    if outcome.committed and left_out:
+        # The rows left out, with the errors they had, among the rows written.
         outcome.rows = sorted(outcome.rows + checked.error_rows, key=lambda row: row.number)
         outcome.left_out = left_out
-        outcome.committed = True
     return outcome
 
 

@@ -378,6 +378,11 @@ class TestLeavingOutRows:
         record = records_for(Asset.objects.get(tag="HB-1"))[0]
         assert record.source_detail == "utrustning.csv (rader 3, 5 utelämnade)"
 
+    def test_leaving_out_every_row_writes_nothing_and_says_so(self, register):
+        rows = [SV_HEADERS, sv_row("HB-2", category="Rymdskepp")]
+        outcome = run(csv_bytes(rows), register, commit=True, leave_out_errors=True)
+        assert not outcome.committed and outcome.has_errors and not Asset.objects.exists()
+
     def test_the_rejected_rows_come_back_as_a_csv_in_the_files_own_form(self, register):
         content = csv_bytes(self.ROWS, encoding="cp1252")
         outcome = run(content, register)
