@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from inventory.zipcheck import ZipTooLarge, read_entry
+
 PDF = "application/pdf"
 # Magic numbers of the types the SPEC allows: PDF, Office formats, images.
 SIGNATURES = (
@@ -27,21 +29,31 @@ def format_megabytes(size: int) -> str:
     return f"{number_format(size / 1_000_000, 1)} MB"
 
 
+# OpenDocument's `mimetype` entry names the type in some 50 bytes; a larger one is not
+# an OpenDocument file (and may be a zip bomb).
+MIMETYPE_LIMIT = 200
+
+
 def _zip_type(upload) -> str | None:
-    """An Office Open XML or OpenDocument file, told apart by what the zip holds."""
+    """An Office Open XML or OpenDocument file, told apart by what the zip holds.
+
+    Only the `mimetype` entry is read, and only up to MIMETYPE_LIMIT bytes, whatever the
+    entry declares.
+    """
     try:
         upload.seek(0)
         with zipfile.ZipFile(upload) as archive:
             names = archive.namelist()
             if "mimetype" in names:
-                mimetype = archive.read("mimetype").decode("ascii", "replace").strip()
+                raw = read_entry(archive, "mimetype", limit=MIMETYPE_LIMIT)
+                mimetype = raw.decode("ascii", "replace").strip()
                 if mimetype.startswith("application/vnd.oasis.opendocument."):
                     return mimetype
             if "[Content_Types].xml" in names:
                 for prefix, content_type in OOXML.items():
                     if any(name.startswith(prefix) for name in names):
                         return content_type
-    except (zipfile.BadZipFile, OSError, KeyError):
+    except (zipfile.BadZipFile, OSError, KeyError, ZipTooLarge, EOFError, ValueError):
         return None
     finally:
         upload.seek(0)

@@ -16,14 +16,26 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
+from xml.etree.ElementTree import ParseError
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+
+from ..zipcheck import ZipTooLarge, check_sizes
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 50_000
 # How many non-blank rows at the top of a file may hold the header.
 HEADER_SEARCH = 10
+# A file's rows, blank ones counted, and its columns: more is refused before it is read
+# on (a sheet can claim a million empty rows of 16 384 cells in 1.5 KB).
+MAX_FILE_ROWS = MAX_ROWS + HEADER_SEARCH + 1_000
+MAX_COLUMNS = 200
+# What a workbook may inflate to: each part, the shared strings (held in memory whole),
+# and all parts together. A 10 MB workbook of 50 000 rows stays well below.
+XLSX_PART_LIMIT = 256 * 1024 * 1024
+XLSX_SHARED_STRINGS_LIMIT = 64 * 1024 * 1024
+XLSX_TOTAL_LIMIT = 512 * 1024 * 1024
 
 CSV_SUFFIXES = {"", ".csv", ".txt", ".tsv"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -114,6 +126,17 @@ def _too_many_rows() -> ImportFileError:
     )
 
 
+def _too_many_columns() -> ImportFileError:
+    return ImportFileError(
+        _("The file has more than %(limit)s columns. Remove the columns that are not needed.")
+        % {"limit": MAX_COLUMNS}
+    )
+
+
+def _not_readable_xlsx() -> ImportFileError:
+    return ImportFileError(_("The file is not a readable XLSX workbook."))
+
+
 def _blank(cell) -> bool:
     return cell is None or (isinstance(cell, str) and not cell.strip())
 
@@ -122,7 +145,13 @@ def _collect(rows_in, header_score) -> tuple[list[str], list[tuple[int, list]], 
     """The header row (see the module's doc), then every non-blank row under it."""
     found: list[tuple[int, list]] = []
     for number, cells in enumerate(rows_in, 1):
+        if number > MAX_FILE_ROWS:
+            raise _too_many_rows()
         cells = list(cells)
+        if len(cells) > MAX_COLUMNS:
+            if any(not _blank(c) for c in cells[MAX_COLUMNS:]):
+                raise _too_many_columns()
+            cells = cells[:MAX_COLUMNS]
         if all(_blank(c) for c in cells):
             continue
         if len(found) >= MAX_ROWS + HEADER_SEARCH:
@@ -233,17 +262,72 @@ def _read_csv(
 
 
 def _read_xlsx(content: bytes, header_score=None) -> Table:
+    """The first sheet, streamed: rows as the sheet's XML has them, never padded to the
+    size its `<dimension>` claims, and no wider than MAX_COLUMNS."""
     from openpyxl import load_workbook
 
+    _check_workbook(content)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise ImportFileError(_("The file is not a readable XLSX workbook.")) from None
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError, ParseError):
+        raise _not_readable_xlsx() from None
     try:
         if not workbook.worksheets:
             raise ImportFileError(_("The file is empty."))
         sheet = workbook.worksheets[0]
+        # Without this, a sheet claiming A1:XFD1048576 is read as a million rows of
+        # 16 384 cells each.
+        sheet.reset_dimensions()
+        _bound_columns(sheet)
         headers, rows, header_row = _collect(sheet.iter_rows(values_only=True), header_score)
+    except (ParseError, zipfile.BadZipFile, KeyError, ValueError, TypeError, EOFError):
+        raise _not_readable_xlsx() from None
     finally:
         workbook.close()
     return Table(headers, rows, "xlsx", header_row=header_row)
+
+
+def _bound_columns(sheet) -> None:
+    """Refuse a row with a value beyond MAX_COLUMNS before its cells are made: a row with
+    one cell in column XFD would otherwise become 16 384 cells. (openpyxl's read-only
+    sheet makes each row's cells in `_get_row`; openpyxl is pinned, and the hostile-file
+    tests fail if this stops working.)"""
+    make_row = sheet._get_row
+
+    def bounded(row, min_col=1, max_col=None, values_only=False):
+        if row and max(cell["column"] for cell in row) > MAX_COLUMNS:
+            beyond = [c for c in row if c["column"] > MAX_COLUMNS and not _blank(c["value"])]
+            if beyond:
+                raise _too_many_columns()
+            row = [cell for cell in row if cell["column"] <= MAX_COLUMNS]
+        return make_row(row, min_col, max_col, values_only)
+
+    sheet._get_row = bounded
+
+
+def _check_workbook(content: bytes) -> None:
+    """Refuse a workbook that would inflate too far, or whose XML declares a DTD (the
+    way to entity expansion), before any of it is parsed."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            check_sizes(
+                archive,
+                entry_limit=XLSX_PART_LIMIT,
+                total_limit=XLSX_TOTAL_LIMIT,
+                limits={"xl/sharedStrings.xml": XLSX_SHARED_STRINGS_LIMIT},
+            )
+            for info in archive.infolist():
+                if info.filename.endswith((".xml", ".rels")):
+                    with archive.open(info) as part:
+                        head = part.read(65536)
+                    if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                        raise _not_readable_xlsx()
+    except ZipTooLarge:
+        raise ImportFileError(
+            _(
+                "The workbook unpacks to more than Inventera reads. Save the sheet again "
+                "as XLSX or CSV with only the equipment list."
+            )
+        ) from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError):
+        raise _not_readable_xlsx() from None
