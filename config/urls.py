@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from config.health import healthz
 from inventory.views import set_language_view
-from reports.views import DashboardView, healthz
+from reports.views import DashboardView
 
 admin.site.site_header = "Inventera"
 admin.site.site_title = "Inventera"
