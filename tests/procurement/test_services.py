@@ -375,6 +375,34 @@ class TestDelivery:
         assert not Asset.objects.filter(serial_number__in=["SN1", "SN2"]).exists()
         assert not delivered.delivered_assets.exists()
 
+    def test_a_fault_on_the_second_asset_leaves_nothing(
+        self, delivered, it_user, hb_floor2, monkeypatch
+    ):
+        """Fault injection: the real registration breaks half-way."""
+        from inventory import services as inventory_services
+
+        real = inventory_services.asset_create
+        made = []
+
+        def create_then_break(**kwargs):
+            if made:
+                raise RuntimeError("the database went away")
+            made.append(real(**kwargs))
+            return made[-1]
+
+        monkeypatch.setattr(inventory_services, "asset_create", create_then_break)
+        line = delivered.lines.get()
+        with pytest.raises(RuntimeError):
+            services.assets_register_delivery(
+                case=delivered,
+                actor=it_user,
+                location=hb_floor2,
+                items=[services.DeliveryItem(line=line, serial_numbers=["SN1", "SN2"])],
+            )
+        assert made and not Asset.objects.exists()
+        assert not delivered.delivered_assets.exists()
+        assert not ChangeRecord.objects.filter(source=ChangeSource.DELIVERY).exists()
+
     def test_more_serials_than_ordered_is_refused(self, delivered, it_user, hb_floor2):
         line = delivered.lines.get()
         with pytest.raises(ValidationError):
