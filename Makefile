@@ -18,9 +18,12 @@ $(BIN)/activate: requirements.lock pyproject.toml
 
 install: $(BIN)/activate
 
+# The background import worker (run_imports) runs beside the server and stops with it.
 run: install
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py run_imports --loop & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Every test, browser tests included (they skip with a message when no Chromium is found).

@@ -90,3 +90,12 @@ class ChangeAction(models.TextChoices):
     CREATED = "created", _("Created")
     CHANGED = "changed", _("Changed")
     DELETED = "deleted", _("Deleted")
+
+
+# An uploaded file: previewed, then imported at once or, if large, in the background.
+class ImportState(models.TextChoices):
+    PREVIEW = "", _("Preview")
+    QUEUED = "queued", _("Waiting to be imported")
+    RUNNING = "running", _("Being imported")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Not imported")

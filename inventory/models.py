@@ -19,6 +19,7 @@ from .choices import (
     ChangeAction,
     ChangeSource,
     DisposalMethod,
+    ImportState,
     MaintenanceKind,
     Ownership,
     Usage,
@@ -549,6 +550,13 @@ class AssetImport(models.Model):
     values = models.JSONField(_("values"), default=dict, blank=True)
     # Values to create: {field key: [value, ...]} (locations only).
     create = models.JSONField(_("values to create"), default=dict, blank=True)
+    # A large file is imported in the background (inventory.imports.jobs).
+    state = models.CharField(_("state"), max_length=10, choices=ImportState.choices, blank=True)
+    leave_out_errors = models.BooleanField(_("leave out rows with errors"), default=False)
+    queued_at = models.DateTimeField(_("queued"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # What the background import did: counts, rows left out, or why it failed.
+    result = models.JSONField(_("result"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-uploaded_at"]

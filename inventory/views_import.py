@@ -8,11 +8,12 @@ would do now; the confirmation checks every row again and writes all of them or 
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -21,11 +22,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from .choices import ImportState
 from .filters import AssetFilterSet
 from .imports.export import CONTENT_TYPES, CSV, XLSX, assets_export
 from .imports.forms import AssetImportForm, ImportOptionsForm, libraries_for
+from .imports.jobs import import_job_enqueue, progress_of, upload_options
 from .imports.options import ImportOptions, OptionsError, options_from_dict
-from .imports.reading import ImportFileError
+from .imports.reading import ImportFileError, read_table
 from .imports.rejected import rejected_rows_file
 from .imports.service import ERROR, NEW, UNCHANGED, UPDATE, assets_import
 from .models import AssetImport, ImportMapping
@@ -39,12 +42,14 @@ STALE_AFTER = timedelta(days=1)
 
 
 def _sweep_stale() -> None:
-    for upload in AssetImport.objects.filter(uploaded_at__lt=timezone.now() - STALE_AFTER):
+    old = AssetImport.objects.filter(uploaded_at__lt=timezone.now() - STALE_AFTER)
+    for upload in old.exclude(state__in=[ImportState.QUEUED, ImportState.RUNNING]):
         _discard(upload)
 
 
 def _discard(upload: AssetImport) -> None:
-    upload.file.delete(save=False)
+    if upload.file:
+        upload.file.delete(save=False)
     upload.delete()
 
 
@@ -113,20 +118,7 @@ class AssetImportMixin(PermissionRequiredMixin):
             raise Http404 from None
 
     def options(self) -> ImportOptions:
-        upload = self.upload
-        columns = dict(upload.columns)
-        names = columns.pop("names", {})
-        return ImportOptions(
-            mapping=upload.mapping,
-            columns={int(k): v for k, v in columns.items()},
-            columns_by_name=names,
-            create_missing=upload.create_missing,
-            blank_clears=upload.blank_clears,
-            library=upload.library,
-            values=upload.values,
-            create=upload.create,
-            encoding=upload.encoding or None,
-        )
+        return upload_options(self.upload)
 
     def run(self, *, commit: bool, leave_out_errors: bool = False):
         upload = self.upload
@@ -202,18 +194,51 @@ class AssetImportMixin(PermissionRequiredMixin):
 
 
 class AssetImportPreviewView(AssetImportMixin, View):
-    """Step 2: what each row would do; change how the file is read; confirm."""
+    """Step 2: what each row would do; change how the file is read; confirm. While a
+    large file is imported in the background, how far it has come; then what it did."""
 
     def get(self, request, *args, **kwargs):
+        upload = self.upload
+        if upload.state in (ImportState.QUEUED, ImportState.RUNNING, ImportState.DONE):
+            return self.render_job(upload)
+        if upload.state == ImportState.FAILED:
+            self.tell_failed(upload)
         try:
             outcome = self.run(commit=False)
         except ImportFileError as exc:
             return self.unreadable(exc)
         return self.render_preview(outcome)
 
+    def render_job(self, upload):
+        progress = progress_of(upload) if upload.state == ImportState.RUNNING else {}
+        if self.request.GET.get("format") == "json":
+            return JsonResponse({"state": upload.state, **progress})
+        return TemplateResponse(
+            self.request,
+            "inventory/import_job.html",
+            {"upload": upload, "progress": progress, "result": upload.result},
+        )
+
+    def tell_failed(self, upload) -> None:
+        """The background import wrote nothing: say why, and preview the file again."""
+        result = upload.result
+        if result.get("message"):
+            messages.error(self.request, result["message"])
+        else:
+            messages.error(
+                self.request,
+                _("Nothing was imported: the file has errors now. Correct them and try again.")
+                if result.get("errors") or result.get("problems")
+                else _("The import stopped on an unexpected error; nothing was imported."),
+            )
+        upload.state = ImportState.PREVIEW
+        upload.save(update_fields=["state"])
+
     def post(self, request, *args, **kwargs):
         """Save the reading options and show the preview again."""
         upload = self.upload
+        if upload.state != ImportState.PREVIEW:
+            return redirect("inventory:asset_import_preview", pk=upload.pk)
         try:
             outcome = self.run(commit=False)
         except ImportFileError as exc:
@@ -302,7 +327,20 @@ class AssetImportConfirmView(AssetImportMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        upload = self.upload
+        if upload.state != ImportState.PREVIEW:
+            return redirect("inventory:asset_import_preview", pk=upload.pk)
         leave_out = request.POST.get("leave_out_errors") == "yes"
+        if self.is_large():
+            import_job_enqueue(upload=upload, leave_out_errors=leave_out)
+            messages.info(
+                request,
+                _(
+                    "The file is imported in the background; this page shows how far it "
+                    "has come. You may leave it."
+                ),
+            )
+            return redirect("inventory:asset_import_preview", pk=upload.pk)
         try:
             outcome = self.run(commit=True, leave_out_errors=leave_out)
         except ImportFileError as exc:
@@ -333,11 +371,26 @@ class AssetImportConfirmView(AssetImportMixin, View):
             )
         return redirect("inventory:asset_list")
 
+    def is_large(self) -> bool:
+        limit = settings.INVENTERA_BACKGROUND_IMPORT_ROWS
+        if not limit:
+            return False
+        try:
+            table = read_table(
+                self.content(), self.upload.file_name, encoding=self.upload.encoding or None
+            )
+        except ImportFileError:
+            return False  # the import itself says what is wrong
+        return len(table.rows) > limit
+
 
 class AssetImportCancelView(AssetImportMixin, View):
     http_method_names = ["post"]
 
     def post(self, request, *args, **kwargs):
+        if self.upload.state == ImportState.RUNNING:
+            messages.error(request, _("The import is running and cannot be cancelled now."))
+            return redirect("inventory:asset_import_preview", pk=self.upload.pk)
         _discard(self.upload)
         messages.info(request, _("The import was cancelled; nothing was imported."))
         return redirect("inventory:asset_import")

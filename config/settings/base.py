@@ -215,3 +215,6 @@ INVENTERA_MUNICIPALITY_NAME = env("MUNICIPALITY_NAME", "Exempelkommunen" if DEBU
 INVENTERA_MUNICIPALITY_ORG_NUMBER = env("MUNICIPALITY_ORG_NUMBER", "212000-0001" if DEBUG else "")
 # Uploaded case documents: at most this many bytes each.
 INVENTERA_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# Web imports of more rows than this run in the background (`manage.py run_imports`), so
+# that no web worker holds the database for the whole import; 0 imports every file at once.
+INVENTERA_BACKGROUND_IMPORT_ROWS = env_int("BACKGROUND_IMPORT_ROWS", 2000)

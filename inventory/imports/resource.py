@@ -67,6 +67,9 @@ from .cells import (
 from .columns import ASSET_COLUMNS, EXTRA_COLUMNS, compact
 from .writer import CHUNK, chunks, insert_rows, update_rows
 
+# How often a long import says how far it has come.
+PROGRESS_EVERY = 500
+
 
 class AssetLoader(BaseInstanceLoader):
     """The file's existing assets in a few queries, with their related rows attached from
@@ -194,9 +197,13 @@ class AssetResource(resources.ModelResource):
         value_map: dict[str, dict[str, str]] | None = None,
         create_values: dict[str, set[str]] | None = None,
         left_out: str = "",
+        progress=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
+        # called with the number of rows done, every PROGRESS_EVERY rows
+        self.progress = progress
+        self.rows_done = 0
         self.actor = actor if getattr(actor, "pk", None) else None
         self.file_name = file_name
         self.source_detail = f"{file_name} ({left_out})"[:255] if left_out else file_name
@@ -843,6 +850,9 @@ class AssetResource(resources.ModelResource):
         row_result = super().import_row(row, instance_loader, **kwargs)
         if row_result.errors:
             self._failed = True
+        self.rows_done += 1
+        if self.progress is not None and self.rows_done % PROGRESS_EVERY == 0:
+            self.progress(self.rows_done)
         return row_result
 
 

@@ -150,6 +150,7 @@ def assets_import(
     options: ImportOptions | None = None,
     leave_out_errors: bool = False,
     resource_class: type[AssetResource] = AssetResource,
+    progress=None,
     **option_values,
 ) -> ImportOutcome:
     """Check every row of an asset file and, with `commit`, write them.
@@ -159,14 +160,16 @@ def assets_import(
     the history of each written asset names the file and the rows left out.
 
     `options` says how the file is read (see ImportOptions; its fields may also be given
-    as keyword arguments). Raises ImportFileError for a file that cannot be read at all.
+    as keyword arguments). `progress(phase, rows_done, rows)` is told how far a long
+    import has come; phase is "checking" or "writing". Raises ImportFileError for a file
+    that cannot be read at all.
     Every change is recorded in the asset's history as an import by `actor` from
     `file_name`.
     """
     options = options or ImportOptions(**option_values)
     with _without_cyclic_gc():
         if commit and leave_out_errors:
-            return _import_leaving_out(content, file_name, actor, options, resource_class)
+            return _import_leaving_out(content, file_name, actor, options, resource_class, progress)
         return _import(
             content=content,
             file_name=file_name,
@@ -174,10 +177,13 @@ def assets_import(
             commit=commit,
             options=options,
             resource_class=resource_class,
+            progress=progress,
         )
 
 
-def _import_leaving_out(content, file_name, actor, options, resource_class) -> ImportOutcome:
+def _import_leaving_out(
+    content, file_name, actor, options, resource_class, progress=None
+) -> ImportOutcome:
     """The valid rows of a file, in one transaction: a dry run finds the rows with
     errors, and the commit writes every other row (or none, if one fails now)."""
 
@@ -190,6 +196,7 @@ def _import_leaving_out(content, file_name, actor, options, resource_class) -> I
             options=options,
             resource_class=resource_class,
             left_out=left_out,
+            progress=progress,
         )
 
     checked = attempt(commit=False)
@@ -223,6 +230,7 @@ def _import(
     options: ImportOptions,
     resource_class,
     left_out: list[int] | None = None,
+    progress=None,
 ) -> ImportOutcome:
     table = read_table(
         content,
@@ -291,6 +299,7 @@ def _import(
             name: {compact(value) for value in values} for name, values in options.create.items()
         },
         left_out=_left_out_note(left_out),
+        progress=_phase_progress(progress, commit, len(rows)),
     )
     result = resource.import_data(
         dataset,
@@ -331,6 +340,14 @@ def _import(
         transaction.set_rollback(True)
     outcome.committed = commit and not outcome.has_errors
     return outcome
+
+
+def _phase_progress(progress, commit: bool, rows: int):
+    if progress is None:
+        return None
+    phase = "writing" if commit else "checking"
+    progress(phase, 0, rows)
+    return lambda done: progress(phase, done, rows)
 
 
 def _dataset(match: ColumnMatch, rows, preset) -> tuple[tablib.Dataset, list[str]]:

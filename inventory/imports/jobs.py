@@ -1,0 +1,129 @@
+"""Large web imports in the background: a queue in the AssetImport table, run by
+`manage.py run_imports`.
+
+The user confirms; the upload is marked queued and the page shows how far it has come.
+A worker claims the oldest queued upload (one worker per upload, however many run),
+imports it all or nothing as the preview promised (or leaving out the rows with errors,
+if the user chose that), and records the result. How far it has come is kept in a small
+file beside the upload, not in the database: on SQLite the import's transaction holds
+the only write lock until it ends.
+"""
+
+import json
+import logging
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone, translation
+
+from ..choices import ImportState
+from ..models import AssetImport, Profile
+from .options import ImportOptions
+from .reading import ImportFileError
+from .service import NEW, UNCHANGED, UPDATE, assets_import
+
+logger = logging.getLogger(__name__)
+
+
+def upload_options(upload: AssetImport) -> ImportOptions:
+    """How an upload is read, as its preview chose."""
+    columns = dict(upload.columns)
+    names = columns.pop("names", {})
+    return ImportOptions(
+        mapping=upload.mapping,
+        columns={int(k): v for k, v in columns.items()},
+        columns_by_name=names,
+        create_missing=upload.create_missing,
+        blank_clears=upload.blank_clears,
+        library=upload.library,
+        values=upload.values,
+        create=upload.create,
+        encoding=upload.encoding or None,
+    )
+
+
+def _progress_path(upload: AssetImport) -> Path:
+    return Path(upload.file.path).with_suffix(".progress")
+
+
+def progress_of(upload: AssetImport) -> dict:
+    """{"phase": "checking" | "writing", "done": rows, "rows": rows} so far, or {}."""
+    try:
+        return json.loads(_progress_path(upload).read_text())
+    except (OSError, ValueError):
+        return {}
+
+
+def import_job_enqueue(*, upload: AssetImport, leave_out_errors: bool) -> AssetImport:
+    upload.state = ImportState.QUEUED
+    upload.leave_out_errors = leave_out_errors
+    upload.queued_at = timezone.now()
+    upload.result = {}
+    upload.save(update_fields=["state", "leave_out_errors", "queued_at", "result"])
+    return upload
+
+
+def import_job_claim() -> AssetImport | None:
+    """The oldest queued upload, now running; None if none waits. Two workers never get
+    the same upload: the claim is a conditional update."""
+    for upload in AssetImport.objects.filter(state=ImportState.QUEUED).order_by("queued_at")[:5]:
+        claimed = AssetImport.objects.filter(pk=upload.pk, state=ImportState.QUEUED).update(
+            state=ImportState.RUNNING
+        )
+        if claimed:
+            upload.state = ImportState.RUNNING
+            return upload
+    return None
+
+
+def import_job_run(upload: AssetImport) -> AssetImport:
+    """Import a claimed upload and record what happened; the file is removed when the
+    rows are written."""
+    path = _progress_path(upload)
+
+    def progress(phase: str, done: int, rows: int) -> None:
+        path.write_text(json.dumps({"phase": phase, "done": done, "rows": rows}))
+
+    profile = Profile.objects.filter(user=upload.uploaded_by).first()
+    try:
+        with upload.file.open("rb") as stored:
+            content = stored.read()
+        with translation.override(profile.language if profile else None):
+            outcome = assets_import(
+                content=content,
+                file_name=upload.file_name,
+                actor=upload.uploaded_by,
+                commit=True,
+                options=upload_options(upload),
+                leave_out_errors=upload.leave_out_errors,
+                progress=progress,
+            )
+    except ImportFileError as exc:
+        return _finish(upload, ImportState.FAILED, {"message": str(exc)})
+    except Exception:
+        logger.exception("background import %s failed", upload.pk)
+        return _finish(upload, ImportState.FAILED, {"message": "", "crashed": True})
+    finally:
+        path.unlink(missing_ok=True)
+    counts = outcome.counts
+    result = {
+        "new": counts[NEW],
+        "updated": counts[UPDATE],
+        "unchanged": counts[UNCHANGED],
+        "left_out": outcome.left_out,
+        "errors": len(outcome.error_rows),
+        "problems": outcome.problems[:20],
+    }
+    if not outcome.committed:
+        return _finish(upload, ImportState.FAILED, result)
+    upload.file.delete(save=False)
+    return _finish(upload, ImportState.DONE, result)
+
+
+def _finish(upload: AssetImport, state: str, result: dict) -> AssetImport:
+    with transaction.atomic():
+        upload.state = state
+        upload.result = result
+        upload.finished_at = timezone.now()
+        upload.save(update_fields=["state", "result", "finished_at", "file"])
+    return upload
