@@ -188,3 +188,26 @@ def test_it_maps_a_glpi_export_and_leaves_out_a_bad_row(
     assert (second.location.name, second.category.code) == ("Läsesalen", "workstation")
     entry = records_for(first).get()
     assert entry.source_detail == "glpi-datorer.csv (rad 4 utelämnad)"
+
+
+def test_a_large_import_runs_in_the_background_and_the_page_follows_it(
+    demo, login, live_server, page, axe_check, settings, tmp_path
+):
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.INVENTERA_BACKGROUND_IMPORT_ROWS = 3
+    login("it")
+    page.goto(f"{live_server.url}/inventory/import/")
+    rows = [SV_HEADERS, *(sv_row(f"HB-BG-{n}", model="ThinkCentre M70q Gen 4") for n in range(5))]
+    upload(page, {"name": "stor.csv", "mimeType": "text/csv", "buffer": csv_bytes(rows)})
+    page.locator("#confirm-form button").click()
+    expect(page.locator("#import-progress")).to_contain_text("Väntar")
+    axe_check("a background import waiting for the worker")
+
+    call_command("run_imports")
+    # The page asks how far the import has come and shows the result when it is done.
+    expect(page.locator("#import-result")).to_be_visible(timeout=10_000)
+    expect(page.locator("#import-result")).to_contain_text("5 nya")
+    axe_check("a background import done")
+    assert Asset.objects.filter(tag__startswith="HB-BG-").count() == 5
