@@ -6,6 +6,9 @@ from config.health import healthz
 from inventory.views import set_language_view
 from reports.views import DashboardView
 
+handler403 = "config.errors.permission_denied"
+handler500 = "config.errors.server_error"
+
 admin.site.site_header = "Inventera"
 admin.site.site_title = "Inventera"
 

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from config.security import log_event
+
 from .choices import ImportState
 from .filters import AssetFilterSet
 from .imports.export import CONTENT_TYPES, CSV, XLSX, assets_export
@@ -333,6 +335,7 @@ class AssetImportConfirmView(AssetImportMixin, View):
         leave_out = request.POST.get("leave_out_errors") == "yes"
         if self.is_large():
             import_job_enqueue(upload=upload, leave_out_errors=leave_out)
+            log_event("import_queued", request, file_name=upload.file_name)
             messages.info(
                 request,
                 _(
@@ -353,6 +356,15 @@ class AssetImportConfirmView(AssetImportMixin, View):
             return self.render_preview(outcome, status=409)
         _discard(self.upload)
         counts = outcome.counts
+        log_event(
+            "import",
+            request,
+            file_name=outcome.file_name,
+            new=counts[NEW],
+            updated=counts[UPDATE],
+            unchanged=counts[UNCHANGED],
+            left_out=len(outcome.left_out),
+        )
         messages.success(
             request,
             _("%(file)s was imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
@@ -417,4 +429,5 @@ class AssetExportView(PermissionRequiredMixin, View):
         response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
         name = f"inventera-{timezone.localdate():%Y-%m-%d}.{file_format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
+        log_event("asset_export", request, file_name=name, query=request.GET.urlencode())
         return response

@@ -21,6 +21,7 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from config.security import log_event
 from inventory.formatting import format_date, format_sek
 from inventory.history import records_for
 from inventory.history import rows as history_rows
@@ -505,6 +506,13 @@ class DocumentDownloadView(CaseObjectMixin, PermissionRequiredMixin, View):
             content_type=document.content_type or "application/octet-stream",
         )
         response["X-Content-Type-Options"] = "nosniff"
+        log_event(
+            "document_download",
+            request,
+            case=self.case.reference,
+            document_id=document.pk,
+            file_name=document.original_name,
+        )
         return response
 
 

@@ -5,9 +5,11 @@ Development works with no variables at all (SQLite in ./data, DEBUG on). In prod
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +68,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "import_export",
+    "csp",
+    "axes",
+    "config.apps.InventeraConfig",  # the security log's signal receivers
     "inventory",
     "procurement",
     "reports",
@@ -76,14 +81,19 @@ MIDDLEWARE = [
     "config.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "config.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Last: turns a locked-out login into the login page saying what to do.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -139,6 +149,25 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+# Login throttling (django-axes): after LOGIN_FAILURE_LIMIT failed attempts for one user
+# name from one address, that user name is refused from that address for
+# LOGIN_COOLOFF_MINUTES after the last counted failure. Other user names from the same
+# address (many staff share the municipality's) and the same user name from elsewhere
+# are not affected. `manage.py axes_reset_username NAME` unlocks, as does deleting the
+# access attempt in the admin.
+AUTHENTICATION_BACKENDS = ["config.backends.ThrottledModelBackend"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_RESET_ON_SUCCESS = True
+# Attempts while locked do not restart the wait, so the page can say how long it is.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "config.security.lockout_response"
+# Logins and logouts are in the security log; the database keeps only the failures.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "sv"
 LANGUAGES = [("sv", _("Swedish")), ("en", _("English"))]
@@ -198,12 +227,98 @@ SECURE_REFERRER_POLICY = "same-origin"
 if env_bool("BEHIND_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
+
+def _client_ip_header(name: str) -> str:
+    """REMOTE_ADDR, or the request.META key of a header: X-Real-IP -> HTTP_X_REAL_IP."""
+    key = name.strip().upper().replace("-", "_")
+    if key == "REMOTE_ADDR" or key.startswith("HTTP_"):
+        return key
+    return f"HTTP_{key}"
+
+
+# Where the client's address comes from (login throttling, the security log): the
+# connection, unless a reverse proxy of ours sets a header with it (X-Real-IP,
+# X-Forwarded-For) and the app cannot be reached around the proxy.
+INVENTERA_CLIENT_IP_HEADER = _client_ip_header(env("CLIENT_IP_HEADER", "REMOTE_ADDR"))
+
+# Sessions end after SESSION_IDLE_MINUTES without a request, and SESSION_MAX_HOURS after
+# the login however busy (0: no limit): config.middleware.SessionTimeoutMiddleware.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30) * 60
+INVENTERA_SESSION_MAX_HOURS = env_int("SESSION_MAX_HOURS", 10)
+
+# Content-Security-Policy (django-csp): everything from this site only; no inline script
+# or style anywhere (templates/500.html, which must render without the app, allows its
+# own inline CSS by hash: config.errors). Charts are SVG images in data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Browser features no page uses; the camera is kept for this site (QR label scanning).
+INVENTERA_PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "camera": ["self"],
+    "display-capture": [],
+    "encrypted-media": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+    "serial": [],
+    "xr-spatial-tracking": [],
+}
+
+# The security log (config.security): one line per event on stderr, or in
+# SECURITY_LOG_FILE; key=value, or JSON with SECURITY_LOG_FORMAT=json.
+SECURITY_LOG_FORMAT = env("SECURITY_LOG_FORMAT", "text")
+if SECURITY_LOG_FORMAT not in {"text", "json"}:
+    raise ImproperlyConfigured(
+        f"SECURITY_LOG_FORMAT must be text or json, not {SECURITY_LOG_FORMAT!r}"
+    )
+SECURITY_LOG_FILE = env("SECURITY_LOG_FILE")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "security": {
+            "()": "config.security.SecurityFormatter",
+            "as_json": SECURITY_LOG_FORMAT == "json",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "security": (
+            {
+                # Reopens the file when logrotate has moved it.
+                "class": "logging.handlers.WatchedFileHandler",
+                "filename": SECURITY_LOG_FILE,
+                "formatter": "security",
+            }
+            if SECURITY_LOG_FILE
+            else {"class": "logging.StreamHandler", "formatter": "security"}
+        ),
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "inventera.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
+        # django-axes' own lines repeat the security log's, less clearly.
+        "axes": {"level": "ERROR"},
+    },
 }
 
 # Inventera's own settings

@@ -1,6 +1,10 @@
 """Settings for the test suite: the base settings with fast, isolated parts."""
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
@@ -14,6 +18,10 @@ from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Uploads the tests make (documents, import files) go to a folder of this run, never into
+# the development data under DATA_DIR.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="inventera-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 DATABASES["default"]["CONN_MAX_AGE"] = 0

@@ -16,6 +16,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone, translation
 
+from config.security import log_event
+
 from ..choices import ImportState
 from ..models import AssetImport, Profile
 from .options import ImportOptions
@@ -117,6 +119,16 @@ def import_job_run(upload: AssetImport) -> AssetImport:
     if not outcome.committed:
         return _finish(upload, ImportState.FAILED, result)
     upload.file.delete(save=False)
+    log_event(
+        "import",
+        user=upload.uploaded_by,
+        file_name=upload.file_name,
+        new=result["new"],
+        updated=result["updated"],
+        unchanged=result["unchanged"],
+        left_out=len(result["left_out"]),
+        background=True,
+    )
     return _finish(upload, ImportState.DONE, result)
 
 

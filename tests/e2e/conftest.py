@@ -3,6 +3,9 @@
 Chromium is the system one (Debian's `chromium`), or INVENTERA_CHROMIUM. Without it the
 tests are skipped with a message, unless INVENTERA_REQUIRE_BROWSER=1 (as in CI), when a
 missing browser is a failure.
+
+Every test fails on any console message about the Content-Security-Policy (something
+the policy blocked) or the Permissions-Policy (a header the browser could not read).
 """
 
 import os
@@ -18,6 +21,11 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 HERE = Path(__file__).parent
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+POLICY_MESSAGES = ("Content Security Policy", "Content-Security-Policy", "Permissions-Policy")
+
+
+class PolicyViolation(AssertionError):
+    """The browser reported a Content-Security-Policy or Permissions-Policy problem."""
 
 
 def find_chromium() -> str | None:
@@ -48,6 +56,29 @@ def pytest_collection_modifyitems(config, items):
         raise pytest.UsageError(message)
     for item in e2e:
         item.add_marker(pytest.mark.skip(reason=message))
+
+
+@pytest.fixture(autouse=True)
+def policy_console(request, page):
+    """Collects the page's console messages about the policies, for the check below."""
+    messages: list[str] = []
+
+    def listen(message):
+        if any(words in message.text for words in POLICY_MESSAGES):
+            messages.append(f"{message.type} on {page.url}: {message.text}")
+
+    page.on("console", listen)
+    request.node.policy_messages = messages
+    return messages
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    messages = getattr(item, "policy_messages", None)
+    if messages:
+        raise PolicyViolation("the browser reported policy problems:\n" + "\n".join(messages))
+    return result
 
 
 @pytest.fixture(scope="session")

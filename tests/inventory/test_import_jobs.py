@@ -130,3 +130,18 @@ def test_a_queued_import_can_be_cancelled(it_client):
     it_client.post(f"/inventory/import/{record.pk}/cancel/")
     assert not AssetImport.objects.exists()
     assert run_worker() == "" and not Asset.objects.exists()
+
+
+def test_imports_are_in_the_security_log(it_client, caplog):
+    caplog.set_level("INFO", logger="inventera.security")
+    small = upload(it_client, [SV_HEADERS, sv_row("HB-1")])
+    it_client.post(f"/inventory/import/{small.pk}/confirm/")
+    large = upload(it_client, [SV_HEADERS, *(sv_row(f"HB-{n}") for n in range(2, 7))])
+    it_client.post(f"/inventory/import/{large.pk}/confirm/")
+    run_worker()
+    lines = [r.getMessage() for r in caplog.records if r.name == "inventera.security"]
+    imports = [line for line in lines if "event=import " in line or line.endswith("event=import")]
+    assert len(imports) == 2, lines
+    assert "new=1" in imports[0] and "username=it" in imports[0]
+    assert "new=5" in imports[1] and "background=yes" in imports[1]
+    assert any("event=import_queued" in line for line in lines)

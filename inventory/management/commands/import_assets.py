@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from config.security import log_event
 from inventory.imports.columns import PRESETS
 from inventory.imports.options import (
     OptionsError,
@@ -148,6 +149,17 @@ class Command(BaseCommand):
         if outcome.problems and not outcome.rows:
             raise CommandError(_("Nothing was imported."), returncode=CANNOT_READ)
         if outcome.committed:
+            counts = outcome.counts
+            log_event(
+                "import",
+                user=user,
+                file_name=path.name,
+                new=counts["new"],
+                updated=counts["update"],
+                unchanged=counts["unchanged"],
+                left_out=len(outcome.left_out),
+                command=True,
+            )
             return
         if outcome.has_errors:
             raise CommandError(_("Nothing was imported."), returncode=1)
