@@ -31,6 +31,36 @@ class DateInput(forms.DateInput):
         return formatted
 
 
+# The years a date typed on a form may fall in. Beyond them it is a slip of the keyboard
+# (9999 for 2029), and the dates computed from it would leave the calendar: a replacement
+# 48 months after 9999-12-01, or a standstill's working days after 9999-12-31, are errors
+# (500s) rather than dates.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
+class DateRangeMixin:
+    """Every date field of the form refuses a date outside FIRST_YEAR..LAST_YEAR."""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            day = data.get(name)
+            if (
+                isinstance(field, forms.DateField)
+                and isinstance(day, date)
+                and not FIRST_YEAR <= day.year <= LAST_YEAR
+            ):
+                self.add_error(
+                    name,
+                    ValidationError(
+                        _("Give a date between the years %(first)d and %(last)d."),
+                        code="date_range",
+                        params={"first": FIRST_YEAR, "last": LAST_YEAR},
+                    ),
+                )
+        return data
+
+
 class SekField(forms.DecimalField):
     """An amount typed the way people write it: `8 495,50` or `8495.50`."""
 
@@ -62,7 +92,7 @@ class LocationChoiceField(forms.ModelChoiceField):
         return f"{obj.library.code} – {obj.name}"
 
 
-class AssetForm(forms.ModelForm):
+class AssetForm(DateRangeMixin, forms.ModelForm):
     """Create or edit an asset. On edit, `version` carries the version the user loaded."""
 
     status = forms.ChoiceField(
@@ -148,7 +178,7 @@ class AssetForm(forms.ModelForm):
         return self.cleaned_data["hostname"].strip().lower()
 
 
-class AssetStatusForm(forms.Form):
+class AssetStatusForm(DateRangeMixin, forms.Form):
     to_status = forms.ChoiceField(label=_("New status"))
     borrower = forms.CharField(label=_("Borrower"), max_length=200, required=False)
     loan_due = forms.DateField(label=_("Loan due"), required=False, widget=DateInput())
@@ -187,7 +217,7 @@ class AssetStatusForm(forms.Form):
         return {}
 
 
-class MaintenanceForm(forms.ModelForm):
+class MaintenanceForm(DateRangeMixin, forms.ModelForm):
     class Meta:
         model = MaintenanceEntry
         fields = ["date", "kind", "description", "cost", "performed_by"]

@@ -68,7 +68,13 @@ def asset_list(user) -> QuerySet[Asset]:
 
 
 def asset_get(user, tag: str) -> Asset:
-    """The asset with `tag` if the user may see it, else Http404."""
+    """The asset with `tag` if the user may see it, else Http404.
+
+    A tag with a NUL character is no asset's (PostgreSQL cannot even compare text with
+    one, and fails the query): a 404 before the database is asked.
+    """
+    if "\x00" in tag:
+        raise Http404
     try:
         return asset_list(user).select_related("parent", "parent__category").get(tag=tag)
     except Asset.DoesNotExist:

@@ -1,14 +1,15 @@
 """Every write to the register: one transaction per user action, history for each change.
 
 Nothing outside this module assigns `Asset.status`; the allowed moves are the table in
-`inventory.choices`. The acting user is always passed in.
+`inventory.choices`. The acting user is always passed in, and a write to an asset (or
+into a library) the user may not see is refused here too, not only by the pages.
 """
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -31,7 +32,7 @@ from .models import (
     Location,
     MaintenanceEntry,
 )
-from .selectors import sees_all_libraries
+from .selectors import assets_visible_to, libraries_visible_to, sees_all_libraries
 
 # The fields whose changes the history shows.
 TRACKED_FIELDS = (
@@ -126,6 +127,29 @@ def may_move_between_libraries(user) -> bool:
     return sees_all_libraries(user)
 
 
+def _require_visible(actor, assets: Iterable[Asset]) -> None:
+    """Refuse a write to an asset the actor may not see: another library's, for a
+    library manager. The pages answer such an asset with 404 before they call a service;
+    this is the same rule where the write is made.
+
+    No actor (None) is a command or the system acting for the whole municipality; a web
+    request always has a user, anonymous at worst, who sees nothing.
+    """
+    if actor is None:
+        return
+    ids = {asset.pk for asset in assets}
+    if ids and assets_visible_to(actor).filter(pk__in=ids).count() != len(ids):
+        raise PermissionDenied("asset outside the user's libraries")
+
+
+def _require_library(actor, library: Library | None) -> None:
+    """Refuse a write into a library the actor may not see (None: see _require_visible)."""
+    if actor is None or library is None:
+        return
+    if not libraries_visible_to(actor).filter(pk=library.pk).exists():
+        raise PermissionDenied("library outside the user's libraries")
+
+
 def _set_derived(asset: Asset, replacement_due_given: bool) -> None:
     """Fill what follows from other fields: manufacturer from model, replacement date."""
     if asset.model_id and not asset.manufacturer_id:
@@ -158,6 +182,7 @@ def asset_create(
     **fields,
 ) -> Asset:
     """Register one asset and record its creation."""
+    _require_library(actor, fields.get("library"))
     status = fields.setdefault("status", AssetStatus.IN_STOCK)
     if status not in INITIAL_STATUSES:
         raise ValidationError({"status": _("A new asset can only be ordered, in stock or in use.")})
@@ -199,6 +224,7 @@ def asset_update(
     unknown = set(data) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    _require_visible(actor, [asset])
     locked = _lock(asset, expected_version)
     new_library = data.get("library")
     if (
@@ -309,6 +335,7 @@ def asset_change_status(
     `details`: borrower and loan_due for a loan; disposal_method and wipe_certificate
     for disposal. `on` is the day of the move (today by default).
     """
+    _require_visible(actor, [asset])
     locked = _lock(asset, expected_version)
     changes = _move(
         locked, to_status=to_status, actor=actor, on=on or timezone.localdate(), **details
@@ -337,6 +364,7 @@ def assets_bulk_change_status(
     if to_status in (AssetStatus.ON_LOAN, AssetStatus.DISPOSED):
         raise ValidationError({"to_status": _("Loans and disposals are registered one by one.")})
     locked = list(assets.select_for_update().select_related("category").order_by("tag"))
+    _require_visible(actor, locked)
     now = timezone.now()
     refused, records = [], []
     for asset in locked:
@@ -394,6 +422,8 @@ def assets_bulk_move(
     location change.
     """
     locked = list(assets.select_for_update().order_by("tag"))
+    _require_visible(actor, locked)
+    _require_library(actor, location.library)
     # The rows related to the snapshots, read once rather than once per asset.
     libraries = Library.objects.in_bulk({a.library_id for a in locked} | {location.library_id})
     locations = Location.objects.in_bulk({a.location_id for a in locked if a.location_id})
@@ -451,6 +481,7 @@ def assets_bulk_move(
 @transaction.atomic
 def maintenance_add(*, asset: Asset, actor, **fields) -> MaintenanceEntry:
     """Log maintenance done on an asset."""
+    _require_visible(actor, [asset])
     entry = MaintenanceEntry(asset=asset, created_by=actor, **fields)
     entry.full_clean()
     entry.save()
@@ -461,8 +492,11 @@ def maintenance_add(*, asset: Asset, actor, **fields) -> MaintenanceEntry:
 def category_set_lifecycle(*, category: Category, months: int, actor) -> int:
     """Change a category's lifecycle and move the computed replacement dates with it.
 
-    Dates set by hand stay. Returns how many assets got a new date.
+    Dates set by hand stay. Returns how many assets got a new date. Every library's
+    assets move with it, so only those who see every library may change it.
     """
+    if actor is not None and not sees_all_libraries(actor):
+        raise PermissionDenied("a category's lifecycle is every library's")
     category.lifecycle_months = months
     category.full_clean()
     category.save()

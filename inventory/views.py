@@ -1,5 +1,7 @@
 """Pages of the register. Thin: a queryset from the selectors, a form, a service call."""
 
+import copy
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -97,13 +99,32 @@ class AssetListView(PermissionRequiredMixin, PageSizeMixin, FilterView):
         return context
 
 
-class AssetDetailView(PermissionRequiredMixin, DetailView):
+class AssetObjectMixin:
+    """The asset named in the URL, looked up before the permission check.
+
+    An asset the user may not see (another library's, for a library manager) is a 404
+    on every asset URL, whatever the method and the user's permissions, as a case is on
+    every case URL: its existence is not leaked. A visible asset the user may not act on
+    is a 403.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            self.asset  # noqa: B018 -- Http404 before the permission check
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def asset(self) -> Asset:
+        return asset_get(self.request.user, self.kwargs["tag"])
+
+
+class AssetDetailView(AssetObjectMixin, PermissionRequiredMixin, DetailView):
     permission_required = "inventory.view_asset"
     template_name = "inventory/asset_detail.html"
     context_object_name = "asset"
 
     def get_object(self, queryset=None):
-        return asset_get(self.request.user, self.kwargs["tag"])
+        return self.asset
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -119,18 +140,6 @@ class AssetDetailView(PermissionRequiredMixin, DetailView):
         )
         context["features"] = asset.features.all()
         return context
-
-
-class AssetObjectMixin:
-    """The asset named in the URL, looked up after the permission check.
-
-    Looking it up only then means a user without the permission gets the same 403
-    whether the tag exists or not.
-    """
-
-    @cached_property
-    def asset(self) -> Asset:
-        return asset_get(self.request.user, self.kwargs["tag"])
 
 
 class AssetFormMixin:
@@ -160,12 +169,15 @@ class AssetCreateView(PermissionRequiredMixin, AssetFormMixin, FormView):
         return redirect(asset)
 
 
-class AssetUpdateView(PermissionRequiredMixin, AssetObjectMixin, AssetFormMixin, FormView):
+class AssetUpdateView(AssetObjectMixin, PermissionRequiredMixin, AssetFormMixin, FormView):
     permission_required = "inventory.change_asset"
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["instance"] = self.asset
+        # A copy: the form's model validation sets what was typed on its instance, and
+        # the page around a refused form shows the asset as it is (a typed tag with a
+        # slash in it has no URL: the breadcrumb's link would fail the page).
+        kwargs["instance"] = copy.copy(self.asset)
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -218,7 +230,7 @@ class AssetUpdateView(PermissionRequiredMixin, AssetObjectMixin, AssetFormMixin,
         return self.render_to_response(context, status=409)
 
 
-class AssetStatusView(PermissionRequiredMixin, AssetObjectMixin, FormView):
+class AssetStatusView(AssetObjectMixin, PermissionRequiredMixin, FormView):
     permission_required = "inventory.change_asset_status"
     form_class = AssetStatusForm
     template_name = "inventory/asset_status_form.html"
@@ -256,7 +268,7 @@ class AssetStatusView(PermissionRequiredMixin, AssetObjectMixin, FormView):
         return redirect(asset)
 
 
-class MaintenanceCreateView(PermissionRequiredMixin, AssetObjectMixin, FormView):
+class MaintenanceCreateView(AssetObjectMixin, PermissionRequiredMixin, FormView):
     permission_required = "inventory.add_maintenanceentry"
     form_class = MaintenanceForm
     template_name = "inventory/maintenance_form.html"

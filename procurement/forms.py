@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inventory.forms import DateInput, LocationChoiceField, SekField
+from inventory.forms import DateInput, DateRangeMixin, LocationChoiceField, SekField
 
 from .choices import Decision, DocumentKind, Stage
 from .models import CaseLine, ProcurementCase, Quote
@@ -120,7 +120,7 @@ def handlers():
     )
 
 
-class CaseCreateForm(FieldsetsMixin, forms.ModelForm):
+class CaseCreateForm(DateRangeMixin, FieldsetsMixin, forms.ModelForm):
     """Open a case for a need, in one of the user's own libraries."""
 
     class Meta:
@@ -151,7 +151,7 @@ class CaseCreateForm(FieldsetsMixin, forms.ModelForm):
         return dict(self.cleaned_data)
 
 
-class CaseUpdateForm(FieldsetsMixin, forms.ModelForm):
+class CaseUpdateForm(DateRangeMixin, FieldsetsMixin, forms.ModelForm):
     """Change a case's facts; `fields` are the ones this user may change."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -298,7 +298,7 @@ class CaseDecideForm(forms.Form):
         self.fields["level"].initial = initial_level
 
 
-class QuoteForm(forms.ModelForm):
+class QuoteForm(DateRangeMixin, forms.ModelForm):
     class Meta:
         model = Quote
         fields = ["supplier", "amount", "received_on", "valid_until", "notes"]
@@ -339,7 +339,7 @@ class DeliveryLineFields:
     tags: forms.BoundField
 
 
-class DeliveryForm(forms.Form):
+class DeliveryForm(DateRangeMixin, forms.Form):
     """For each case line the serial numbers delivered (one per line) and, if the
     municipality's tags are already on the items, the tags in the same order; and what
     was delivered: manufacturer, model and warranty end, proposed from `defaults`."""

@@ -27,8 +27,12 @@ def budget_save(
     permission = "reports.change_budget" if budget else "reports.add_budget"
     if not actor.has_perm(permission):
         raise PermissionDenied(permission)
-    if not libraries_visible_to(actor).filter(pk=library.pk).exists():
+    visible = libraries_visible_to(actor)
+    if not visible.filter(pk=library.pk).exists():
         raise PermissionDenied("library outside the user's libraries")
+    if budget is not None and not visible.filter(pk=budget.library_id).exists():
+        # Moving another library's budget into one's own is changing it too.
+        raise PermissionDenied("budget of a library outside the user's libraries")
     budget = Budget() if budget is None else Budget.objects.select_for_update().get(pk=budget.pk)
     budget.library, budget.year, budget.category = library, year, category
     budget.amount, budget.notes, budget.updated_by = amount, notes, actor

@@ -23,7 +23,7 @@ def _swedish(settings):
         yield
 
 
-pytest_plugins = ["tests.procurement_fixtures"]
+pytest_plugins = ["tests.procurement_fixtures", "tests.demo_fixtures"]
 
 # The forward functions of the data migrations, as (module, function).
 DATA_MIGRATIONS = [

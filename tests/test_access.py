@@ -45,7 +45,7 @@ PAGES = [
     (
         "edit other library's asset",
         "/inventory/assets/NO-PC-01/edit/",
-        {"chef": FORBIDDEN, "it": OK, "strateg": FORBIDDEN, "admin": OK},
+        {"chef": NOT_FOUND, "it": OK, "strateg": FORBIDDEN, "admin": OK},
     ),
     (
         "status",

@@ -190,11 +190,7 @@ def _decode(content: bytes, encoding: str | None) -> tuple[str, str]:
     if encoding:
         try:
             return content.decode(encoding), encoding
-        except LookupError:
-            raise ImportFileError(
-                _("“%(encoding)s” is not a known character encoding.") % {"encoding": encoding}
-            ) from None
-        except UnicodeDecodeError:
+        except UnicodeError:  # also what "idna" or "punycode" raise for a wrong file
             raise ImportFileError(
                 _(
                     "The file is not written in the %(encoding)s character encoding. Choose "
@@ -202,6 +198,10 @@ def _decode(content: bytes, encoding: str | None) -> tuple[str, str]:
                     "Excel), or save the file as “CSV UTF-8” or XLSX."
                 )
                 % {"encoding": ENCODINGS.get(encoding, encoding)}
+            ) from None
+        except (LookupError, ValueError):  # no such codec, or a name it cannot be
+            raise ImportFileError(
+                _("“%(encoding)s” is not a known character encoding.") % {"encoding": encoding}
             ) from None
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         candidates = ["utf-16"]

@@ -39,6 +39,20 @@ def datetime_attr(value):
 
 
 @register.filter
+def person(user, fallback="–"):
+    """`{{ entry.actor|person:_("System") }}`: a user's full name, else the username.
+
+    `fallback` when there is no user: a change made by a command run without --user or
+    by the system, or by someone whose account has since been deleted. (Written as
+    `actor.get_full_name|default:actor.username`, a missing user is an error: Django
+    resolves a filter's argument strictly.)
+    """
+    if user is None or not getattr(user, "pk", None):
+        return fallback
+    return user.get_full_name() or user.get_username()
+
+
+@register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
 

@@ -1,0 +1,365 @@
+"""Every service that writes to a case, an asset or another library's data refuses a
+library manager for another library's object, at the service itself, not only on the
+pages (which answer 404 first).
+
+The library manager here holds every permission of the apps except the one to see every
+library: what refuses them is then the library, not a missing permission. Each service
+is also called for the manager's own library, where the library is no reason to refuse.
+
+A public service of the apps that takes an asset, a case, a library or another object
+of a library, and has no row in SERVICES, fails the test.
+"""
+
+import contextlib
+import inspect
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from inventory import services as inventory_services
+from inventory.imports import service as import_service
+from inventory.models import Asset, Category
+from procurement import services as procurement_services
+from procurement.choices import Stage
+from procurement.models import ProcurementCase, Supplier
+from reports import services as report_services
+from reports.models import Budget, ReportSubscription
+from tests.factories import AssetFactory, LocationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MODULES = (inventory_services, procurement_services, report_services, import_service)
+# Parameters through which a service is handed an object of a library.
+OBJECT_PARAMETERS = {"asset", "assets", "case", "library", "location", "budget", "subscription"}
+
+
+@dataclass
+class Side:
+    """The objects of one library: the manager's own (HB) or another (NO)."""
+
+    library: object
+    location: object
+    asset: Asset
+    case: ProcurementCase
+    budget: Budget
+    subscription: ReportSubscription
+
+
+@pytest.fixture
+def manager(chef):
+    """The library manager of HB with every permission but seeing every library."""
+    chef.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label__in=["inventory", "procurement", "reports"]
+        ).exclude(codename="access_all_libraries")
+    )
+    return User.objects.get(pk=chef.pk)  # without cached permissions
+
+
+@pytest.fixture
+def sides(make_case, admin_user_role, chef, hb_floor2, no_public, hb_asset, no_asset, suppliers):
+    def side(location, asset, subscriber):
+        library = location.library
+        case = make_case(admin_user_role, library)
+        return Side(
+            library=library,
+            location=location,
+            asset=asset,
+            case=case,
+            budget=Budget.objects.create(library=library, year=2026, amount=Decimal(100)),
+            subscription=ReportSubscription.objects.create(
+                user=subscriber, report="it-status", frequency="weekly", library=library
+            ),
+        )
+
+    stranger = UserFactory(username="stranger")
+    return {"own": side(hb_floor2, hb_asset, chef), "other": side(no_public, no_asset, stranger)}
+
+
+def _pdf():
+    return SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+
+
+def _line(side: Side):
+    return side.case.lines.first() or procurement_services.line_add(
+        case=side.case,
+        actor=None,
+        category=side.case.category,
+        description="Dator",
+        quantity=1,
+        estimated_unit_price=Decimal(100),
+        _checked=True,
+    )
+
+
+# Each service, called by `actor` for the objects of `side`. Where a service is not
+# refused by the service itself, the row says which page guards it instead.
+@dataclass(frozen=True)
+class Service:
+    call: object = None  # (actor, side) -> anything
+    guarded_by: str = ""  # for a service without its own check: the page that checks
+
+
+SERVICES: dict[str, Service] = {
+    "inventory.services.asset_create": Service(
+        lambda actor, s: inventory_services.asset_create(
+            actor=actor,
+            tag="NEW-1",
+            library=s.library,
+            location=s.location,
+            category=s.asset.category,
+        )
+    ),
+    "inventory.services.asset_update": Service(
+        lambda actor, s: inventory_services.asset_update(
+            asset=s.asset, actor=actor, expected_version=s.asset.version, data={"notes": "x"}
+        )
+    ),
+    "inventory.services.asset_change_status": Service(
+        lambda actor, s: inventory_services.asset_change_status(
+            asset=s.asset, to_status="in_repair", actor=actor
+        )
+    ),
+    "inventory.services.assets_bulk_change_status": Service(
+        lambda actor, s: inventory_services.assets_bulk_change_status(
+            assets=Asset.objects.filter(pk=s.asset.pk), to_status="in_repair", actor=actor
+        )
+    ),
+    "inventory.services.assets_bulk_move": Service(
+        lambda actor, s: inventory_services.assets_bulk_move(
+            assets=Asset.objects.filter(pk=s.asset.pk), location=s.location, actor=actor
+        )
+    ),
+    "inventory.services.maintenance_add": Service(
+        lambda actor, s: inventory_services.maintenance_add(
+            asset=s.asset, actor=actor, date=date(2026, 1, 1), kind="repair", description="x"
+        )
+    ),
+    # Takes no library's object: a category's new lifecycle moves every library's dates,
+    # so only those who see every library may change it.
+    "inventory.services.category_set_lifecycle": Service(
+        lambda actor, s: inventory_services.category_set_lifecycle(
+            category=Category.objects.get(pk=s.asset.category_id), months=36, actor=actor
+        )
+    ),
+    "procurement.services.case_create": Service(
+        lambda actor, s: procurement_services.case_create(
+            actor=actor,
+            library=s.library,
+            title="Ny",
+            need="Behov",
+            category=s.case.category,
+            estimated_value=Decimal(1000),
+        )
+    ),
+    "procurement.services.case_update": Service(
+        lambda actor, s: procurement_services.case_update(
+            case=s.case, actor=actor, expected_version=s.case.version, data={"title": "x"}
+        )
+    ),
+    "procurement.services.case_transition": Service(
+        lambda actor, s: procurement_services.case_transition(
+            case=s.case, to_stage=Stage.ANALYSIS, actor=actor
+        )
+    ),
+    "procurement.services.case_decide": Service(
+        lambda actor, s: procurement_services.case_decide(
+            case=s.case, actor=actor, decision="approved", level=0
+        )
+    ),
+    "procurement.services.line_add": Service(
+        lambda actor, s: procurement_services.line_add(
+            case=s.case,
+            actor=actor,
+            category=s.case.category,
+            description="Dator",
+            quantity=1,
+            estimated_unit_price=Decimal(100),
+        )
+    ),
+    "procurement.services.quote_add": Service(
+        lambda actor, s: procurement_services.quote_add(
+            case=s.case,
+            actor=actor,
+            supplier=Supplier.objects.first(),
+            amount=Decimal(100),
+            received_on=date(2026, 1, 1),
+        )
+    ),
+    "procurement.services.quote_choose": Service(
+        lambda actor, s: procurement_services.quote_choose(
+            case=s.case,
+            actor=actor,
+            quote=s.case.quotes.first()
+            or procurement_services.quote_add(
+                case=s.case,
+                actor=User.objects.get(username="admin"),
+                supplier=Supplier.objects.first(),
+                amount=Decimal(100),
+                received_on=date(2026, 1, 1),
+            ),
+        )
+    ),
+    "procurement.services.comment_add": Service(
+        lambda actor, s: procurement_services.comment_add(case=s.case, actor=actor, text="Hej")
+    ),
+    "procurement.services.document_add": Service(
+        lambda actor, s: procurement_services.document_add(
+            case=s.case, actor=actor, kind="quote", upload=_pdf()
+        )
+    ),
+    "procurement.services.assets_register_delivery": Service(
+        lambda actor, s: procurement_services.assets_register_delivery(
+            case=s.case,
+            actor=actor,
+            items=[procurement_services.DeliveryItem(line=_line(s), serial_numbers=["S1"])],
+            location=s.location,
+        )
+    ),
+    # Helpers the import applies to an asset in memory, row by row; they write nothing.
+    "inventory.services.set_derived": Service(
+        guarded_by="the import (inventory.imports.resource); it writes nothing"
+    ),
+    "inventory.services.apply_status_move": Service(
+        guarded_by="the import (inventory.imports.resource); it writes nothing"
+    ),
+    # Reads for the case page, which answers 404 for another library's case first.
+    "procurement.services.case_move_options": Service(
+        guarded_by="procurement.views.CasePageMixin (the case page: 404 for another "
+        "library's case); it only lists moves, it writes nothing"
+    ),
+    "procurement.services.quote_choice_open": Service(
+        guarded_by="procurement.views.CasePageMixin (the case page); it writes nothing"
+    ),
+    "procurement.services.delivery_tag": Service(
+        guarded_by="procurement.services.assets_register_delivery; it writes nothing"
+    ),
+    "reports.services.budget_save": Service(
+        lambda actor, s: report_services.budget_save(
+            actor=actor,
+            budget=s.budget,
+            library=s.library,
+            year=2026,
+            category=None,
+            amount=Decimal(200),
+        )
+    ),
+    "reports.services.subscription_create": Service(
+        lambda actor, s: report_services.subscription_create(
+            actor=actor,
+            report="it-status",
+            frequency="monthly",
+            file_format="pdf",
+            library=s.library,
+        )
+    ),
+    # A subscription is its user's: "other" is another user's.
+    "reports.services.subscription_delete": Service(
+        lambda actor, s: report_services.subscription_delete(
+            actor=actor, subscription=s.subscription
+        )
+    ),
+    # The import writes the rows of whichever library its file names. Its only callers
+    # check the importer: the import pages (inventory.views_import.AssetImportView and
+    # the preview, confirm and cancel views) need add_asset and change_asset, which only
+    # IT and the administrator hold, and both see every library; the command line acts
+    # for the municipality.
+    "inventory.imports.service.assets_import": Service(
+        guarded_by="inventory.views_import.AssetImportView (add_asset and change_asset)"
+    ),
+}
+
+
+def _public_services():
+    """Public functions of the service modules that take an object of a library."""
+    for module in MODULES:
+        for name, function in inspect.getmembers(module, inspect.isfunction):
+            if name.startswith("_") or function.__module__ != module.__name__:
+                continue
+            parameters = set(inspect.signature(function).parameters)
+            if parameters & OBJECT_PARAMETERS:
+                yield f"{module.__name__}.{name}"
+
+
+def test_every_service_has_a_row():
+    missing = sorted(set(_public_services()) - set(SERVICES))
+    assert not missing, (
+        f"Services without a row in SERVICES of {__name__}: {missing}. Add one that calls "
+        "the service for another library's object (it must be refused), or names the page "
+        "that guards it."
+    )
+
+
+CALLED = sorted(name for name, service in SERVICES.items() if service.call)
+
+
+@pytest.mark.parametrize("name", CALLED)
+def test_a_library_manager_is_refused_another_librarys_object(name, manager, sides):
+    with pytest.raises(PermissionDenied):
+        SERVICES[name].call(manager, sides["other"])
+
+
+# A category is every library's: no library manager changes one, whatever their library.
+EVERY_LIBRARYS = {"inventory.services.category_set_lifecycle"}
+
+
+@pytest.mark.parametrize("name", [name for name in CALLED if name not in EVERY_LIBRARYS])
+def test_the_own_library_is_no_reason_to_refuse(name, manager, sides):
+    """The same call for HB is not refused for its library (it may fail for another
+    reason, such as a move the rules do not allow yet)."""
+    with contextlib.suppress(ValidationError):
+        SERVICES[name].call(manager, sides["own"])
+
+
+def test_it_staff_may_write_to_every_library(it_user, sides):
+    inventory_services.asset_update(
+        asset=sides["other"].asset, actor=it_user, expected_version=1, data={"notes": "NO"}
+    )
+    assert Asset.objects.get(pk=sides["other"].asset.pk).notes == "NO"
+
+
+def test_a_command_without_a_user_acts_for_the_municipality(sides):
+    inventory_services.asset_update(
+        asset=sides["other"].asset, actor=None, expected_version=1, data={"notes": "cron"}
+    )
+    assert Asset.objects.get(pk=sides["other"].asset.pk).notes == "cron"
+
+
+def test_a_bulk_move_with_one_asset_of_another_library_moves_none(manager, sides):
+    own, other = sides["own"].asset, sides["other"].asset
+    store = LocationFactory(library=sides["own"].library, name="Förråd")
+    with pytest.raises(PermissionDenied):
+        inventory_services.assets_bulk_move(
+            assets=Asset.objects.filter(pk__in=[own.pk, other.pk]), location=store, actor=manager
+        )
+    assert Asset.objects.get(pk=own.pk).location_id == own.location_id
+
+
+def test_a_budget_of_another_library_cannot_be_moved_into_the_own(manager, sides):
+    budget = sides["other"].budget
+    with pytest.raises(PermissionDenied):
+        report_services.budget_save(
+            actor=manager,
+            budget=budget,
+            library=sides["own"].library,
+            year=2026,
+            category=None,
+            amount=Decimal(1),
+        )
+    assert Budget.objects.get(pk=budget.pk).library == sides["other"].library
+
+
+def test_a_location_of_another_library_is_refused_for_a_bulk_move(manager, sides):
+    asset = AssetFactory(tag="HB-2", library=sides["own"].library, location=sides["own"].location)
+    with pytest.raises(PermissionDenied):
+        inventory_services.assets_bulk_move(
+            assets=Asset.objects.filter(pk=asset.pk),
+            location=sides["other"].location,
+            actor=manager,
+            confirmed_library_changes=["HB-2"],
+        )
