@@ -25,6 +25,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.db.migrations.recorder import MigrationRecorder
 from django.db.utils import load_backend
+from django.utils import translation
 
 from inventory.models import Asset, ChangeRecord, Library
 from procurement import services
@@ -57,6 +58,13 @@ def counts(using: str) -> dict[str, int]:
         model._meta.label_lower: model._default_manager.using(using).count()
         for model in every_model()
     }
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The refusals are matched by their English words; the Swedish catalogue has them too."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
