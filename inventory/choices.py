@@ -14,7 +14,7 @@ class AssetStatus(models.TextChoices):
     DISPOSED = "disposed", _("Disposed")
 
 
-# The allowed moves, SPEC section 3. `on_loan` returns to where the asset was before
+# The allowed moves of an asset's status. `on_loan` returns to where the asset was before
 # the loan (Asset.status_before_loan); that is checked by the service, not listed here.
 STATUS_TRANSITIONS: dict[str, frozenset[str]] = {
     AssetStatus.ORDERED: frozenset({AssetStatus.IN_STOCK}),

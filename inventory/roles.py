@@ -1,4 +1,4 @@
-"""The roles of SPEC section 1, as Django groups.
+"""The roles (library manager, IT staff, strategist, administrator) as Django groups.
 
 Group names are Swedish because administrators see them in the admin. The permissions
 each role holds are set by data migrations (inventory 0002, and procurement's own for

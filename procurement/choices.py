@@ -20,7 +20,7 @@ class Stage(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The stages a case passes in order (SPEC section 4); on hold and cancelled are beside it.
+# The stages a case passes in order; on hold and cancelled are beside it.
 STAGE_ORDER: tuple[str, ...] = (
     Stage.NEED,
     Stage.ANALYSIS,

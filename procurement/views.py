@@ -95,7 +95,7 @@ class CaseObjectMixin:
     """The case named in the URL, looked up before the permission check.
 
     A case the user may not see is a 404 on every case URL, whatever the user's
-    permissions (SPEC section 1: existence is not leaked); a visible case the user may
+    permissions (its existence is not leaked); a visible case the user may
     not act on is a 403.
     """
 
