@@ -2,8 +2,8 @@
 
 Pure Python on purpose (no Django, no database, no clock): the figures come in as
 `Thresholds` built from the rule set in force, the facts of a case as `CaseFacts`, and dates
-are passed in. The rule numbers in the docstrings refer to the project's DOMAIN.md, which
-summarises the Swedish Public Procurement Act (LOU, SFS 2016:1145).
+are passed in. The rule numbers in the docstrings are those of docs/purchasing-rules.md,
+which sets out the Swedish Public Procurement Act (LOU, SFS 2016:1145) as applied here.
 
 Messages are English msgids marked with `gettext_noop` so `makemessages` finds them; the
 caller translates them when it renders a `Warning` or a `ChecklistItem` label.
@@ -60,7 +60,7 @@ STAGES = (
 
 STANDSTILL_DAYS_ELECTRONIC = 10  # LOU 20 kap. 1 §, notice sent electronically
 STANDSTILL_DAYS_OTHERWISE = 15  # LOU 20 kap. 1 §, notice sent by other means
-RECURRING_NEED_MONTHS = 48  # DOMAIN rule 1: a recurring need without a fixed end
+RECURRING_NEED_MONTHS = 48  # rule 1: a recurring need without a fixed end
 
 
 def gettext_noop(message: str) -> str:
@@ -99,7 +99,7 @@ class Reason(_Message):
 
 @dataclass(frozen=True)
 class Thresholds:
-    """The figures of one purchasing rule set (DOMAIN "Thresholds" and rule 4), in SEK excl. VAT.
+    """The figures of one purchasing rule set (the thresholds and rule 4), in SEK excl. VAT.
 
     `quote_tiers` and `approval_levels` are (from value, ...) pairs in ascending order of
     from-value; the tier or level that applies is the last one whose from-value is at most
@@ -127,7 +127,7 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class CaseFacts:
-    """What the rules need to know about one case (DOMAIN rules 1, 2 and 6)."""
+    """What the rules need to know about one case (rules 1, 2 and 6)."""
 
     estimated_value: Decimal
     prior_direct_awards_same_kind: Decimal = Decimal(0)
@@ -264,7 +264,7 @@ _LABELS = {
 def _checklist(
     procedure: str, required_quotes: int, documentation_required: bool
 ) -> tuple[ChecklistItem, ...]:
-    """DOMAIN "The usual steps", with the documents and waits the procedure adds."""
+    """The usual steps, with the documents and waits the procedure adds."""
     advertised = procedure in ADVERTISED
     quotes_label = _LABELS[
         "quotes_advertised"
@@ -299,7 +299,7 @@ def reaches_direct_award_limit(value: Decimal, thresholds: Thresholds) -> bool:
 
 
 def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
-    """Apply DOMAIN rules 2-7 to one case.
+    """Apply rules 2-7 to one case.
 
     A covering framework agreement makes it a call-off (rule 6). Otherwise: at or above a
     known EU threshold an EU procedure (rule 5); at or above the direct-award limit, alone
@@ -426,7 +426,7 @@ def _reasons(
 
 
 def standstill_last_day(sent_on: date, *, electronic: bool = True) -> date:
-    """Last day of the standstill after an award decision sent on `sent_on` (DOMAIN rule 7).
+    """Last day of the standstill after an award decision sent on `sent_on` (rule 7).
 
     LOU 20 kap. 1 §: the sending day is day 0 and the period runs 10 days (15 if the notice
     was not sent electronically). Lag (1930:173): a last day on a Saturday, Sunday, public
@@ -439,12 +439,12 @@ def standstill_last_day(sent_on: date, *, electronic: bool = True) -> date:
 
 def earliest_signing_day(sent_on: date, *, electronic: bool = True) -> date:
     """The first day the contract may be signed: the day after the standstill's last day
-    (DOMAIN rule 7, LOU 20 kap. 1 §)."""
+    (rule 7, LOU 20 kap. 1 §)."""
     return standstill_last_day(sent_on, electronic=electronic) + timedelta(days=1)
 
 
 def contract_value(*, monthly: Decimal, months: int | None = None) -> Decimal:
-    """A purchase's value over its contract period (DOMAIN rule 1): `monthly` times `months`,
+    """A purchase's value over its contract period (rule 1): `monthly` times `months`,
     or times 48 for a recurring need without a fixed end. Options and extensions count as
     if used, so pass the months including them."""
     amount = _check_amount("monthly", monthly)

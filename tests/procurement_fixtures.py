@@ -11,7 +11,7 @@ from procurement.models import FrameworkAgreement, PurchasingRuleSet, Supplier
 
 @pytest.fixture
 def ruleset(db):
-    """The demo rule set: DOMAIN.md's figures, the 2026 EU threshold's SEK unconfirmed."""
+    """The demo rule set (docs/purchasing-rules.md); the 2026 EU threshold's SEK unconfirmed."""
     return PurchasingRuleSet.objects.create(
         name="LOU och kommunens riktlinjer 2026",
         effective_from=date(2026, 1, 1),

@@ -26,7 +26,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture
 def rules(demo, settings, tmp_path):
-    """The rule set in force (the demo's, or DOMAIN.md's figures when it has none)."""
+    """The rule set in force (the demo's, or that of docs/purchasing-rules.md)."""
     settings.MEDIA_ROOT = tmp_path / "uploads"
     today = timezone.localdate()
     if not PurchasingRuleSet.objects.filter(effective_from__lte=today).exists():

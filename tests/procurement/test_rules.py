@@ -32,9 +32,9 @@ D = Decimal
 ORE = D("0.01")
 LIMIT = D("700000")
 DOCUMENTATION = D("100000")
-EU_2024 = D("2389585")  # EUR 221 000, confirmed for 2024-2025 (DOMAIN "Thresholds")
+EU_2024 = D("2389585")  # EUR 221 000, confirmed for 2024-2025 (docs/purchasing-rules.md)
 
-# The demo rule set (DOMAIN rule 4): below 100 000 one quote, from 100 000 three.
+# The demo rule set (rule 4): below 100 000 one quote, from 100 000 three.
 DEMO_TIERS = ((D(0), 1), (D("100000"), 3))
 DEMO_LEVELS = (
     (D(0), "library_manager"),
@@ -113,7 +113,7 @@ def test_case_facts_defaults():
     assert facts.framework_available is False
 
 
-# --- the direct-award limit (DOMAIN rules 3 and 5) ---------------------------------------
+# --- the direct-award limit (rules 3 and 5) ---------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,7 @@ def test_at_the_limit_an_advertised_procedure_with_standstill():
     assert assessment.standstill_days == 10
 
 
-# --- the documentation duty and the quote tiers (DOMAIN rules 3 and 4) -------------------
+# --- the documentation duty and the quote tiers (rules 3 and 4) -------------------
 
 
 @pytest.mark.parametrize(
@@ -196,7 +196,7 @@ def test_without_tiers_or_below_the_first_tier_one_quote():
     assert assess(CaseFacts(D("10000")), thresholds(tiers=tiers)).required_quotes == 3
 
 
-# --- the EU threshold (DOMAIN "Thresholds", rule 5) --------------------------------------
+# --- the EU threshold (thresholds, rule 5) --------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -233,7 +233,7 @@ def test_unconfirmed_eu_threshold_does_not_warn_on_direct_awards_or_call_offs():
     assert assess(framework, thresholds(eu=None)).warnings == ()
 
 
-# --- aggregation (DOMAIN rule 2) ---------------------------------------------------------
+# --- aggregation (rule 2) ---------------------------------------------------------
 
 
 def test_aggregation_just_under_the_limit_allows_a_direct_award():
@@ -302,7 +302,7 @@ def test_aggregation_does_not_lift_a_purchase_into_the_eu_procedure():
     assert assess(facts, thresholds(eu=EU_2024)).procedure == "advertised"
 
 
-# --- framework agreements (DOMAIN rule 6) ------------------------------------------------
+# --- framework agreements (rule 6) ------------------------------------------------
 
 
 @pytest.mark.parametrize("value", [D(0), DOCUMENTATION, LIMIT - ORE, LIMIT, EU_2024, EU_2024 * 10])
@@ -477,7 +477,7 @@ def test_inconsistent_thresholds_raise(kwargs):
         Thresholds(**figures)
 
 
-# --- contract value (DOMAIN rule 1) ------------------------------------------------------
+# --- contract value (rule 1) ------------------------------------------------------
 
 
 def test_contract_value():
@@ -628,7 +628,7 @@ def test_a_datetime_is_refused():
         standstill_last_day(datetime(2026, 12, 14, 9, 0))
 
 
-# --- the standstill (DOMAIN rule 7) ------------------------------------------------------
+# --- the standstill (rule 7) ------------------------------------------------------
 
 
 @pytest.mark.parametrize(
