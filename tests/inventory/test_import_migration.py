@@ -78,8 +78,11 @@ class TestExistingEquipment:
 
     def test_a_loan_cannot_be_registered_by_import(self, register):
         outcome = run(csv_bytes([SV_HEADERS, sv_row("HB-1", status="on_loan")]), register)
-        ((column, message),) = errors_of(outcome)[2]
-        assert column == "Status" and "borrower" in _("A loan needs a borrower") + message
+        loan = _(
+            "A loan needs a borrower and a due date: import the asset as in stock or in use, "
+            "and lend it on its page."
+        )
+        assert errors_of(outcome)[2] == [("Status", loan)]
 
     def test_an_existing_asset_still_moves_only_as_the_rules_allow(self, register, hb_floor2):
         AssetFactory(tag="HB-1", library=hb_floor2.library, status=AssetStatus.IN_USE)
