@@ -29,7 +29,7 @@ from django.core.management import call_command  # noqa: E402
 from django.utils import translation  # noqa: E402
 
 from bench.per_row import PerRowAssetResource  # noqa: E402
-from inventory import demo  # noqa: E402
+from demo.inventory import seed_reference_data  # noqa: E402
 from inventory.imports.columns import ASSET_COLUMNS, column_label  # noqa: E402
 from inventory.imports.resource import AssetResource  # noqa: E402
 from inventory.imports.service import assets_import  # noqa: E402
@@ -88,7 +88,7 @@ def write_file(path: Path, size: int, *, changed: bool = False) -> None:
 
 def prepare(size: int, folder: Path) -> dict:
     call_command("migrate", verbosity=0)
-    demo.seed_reference_data()
+    seed_reference_data()
     user, _ = User.objects.get_or_create(username="bench-it")
     user.groups.add(Group.objects.get(name="IT"))
     write_file(folder / "assets.csv", size)

@@ -22,7 +22,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from inventory import demo  # noqa: E402
+from demo.inventory import seed_reference_data  # noqa: E402
 from inventory.choices import AssetStatus  # noqa: E402
 from inventory.models import (  # noqa: E402
     Asset,
@@ -47,7 +47,7 @@ STATUSES = [
 def build(size: int) -> User:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", verbosity=0, interactive=False)
-    demo.seed_reference_data()
+    seed_reference_data()
     for n in range(4, 41):  # a municipality of 40 libraries
         library, _ = Library.objects.get_or_create(code=f"B{n:02}", name=f"Bibliotek {n}")
         for place in ("Publika datorer", "Personalrum", "Förråd"):

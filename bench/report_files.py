@@ -38,10 +38,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
 from bench.pages import build, measure  # noqa: E402
+from demo.procurement import seed_rules  # noqa: E402
 from inventory import roles  # noqa: E402
 from inventory.models import Asset, Category, Library  # noqa: E402
 from procurement.choices import STAGE_ORDER, Funding, Procedure, Stage  # noqa: E402
-from procurement.demo import seed_rules  # noqa: E402
 from procurement.models import (  # noqa: E402
     CaseLine,
     DeliveredAsset,

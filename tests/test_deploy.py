@@ -28,6 +28,7 @@ def manage(*args, env):
         "DJANGO_ALLOW_ASYNC_UNSAFE",
         "MUNICIPALITY_NAME",
         "MUNICIPALITY_ORG_NUMBER",
+        "DEMO",
     }
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
@@ -68,6 +69,16 @@ def test_production_refuses_to_start_without_allowed_hosts():
     result = manage("check", env=env)
     assert result.returncode != 0
     assert "ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_production_leaves_the_demo_out_unless_asked():
+    result = manage("seed_demo", env=PRODUCTION)
+    assert result.returncode != 0
+    assert "Unknown command: 'seed_demo'" in result.stderr
+    # With DEMO=true the command is there, and still refuses while DEBUG is off.
+    result = manage("seed_demo", env={**PRODUCTION, "DEMO": "true"})
+    assert result.returncode != 0
+    assert "DEBUG is off: the demo users have a published password" in result.stderr
 
 
 def test_a_bare_checkout_checks_its_migrations_but_serves_nothing(tmp_path):

@@ -7,6 +7,7 @@ Development works with no variables at all (SQLite in ./data, DEBUG on). In prod
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import overload
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -16,6 +17,11 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
+# With a string default env() never returns None; the overloads tell the type checker.
+@overload
+def env(name: str, default: str) -> str: ...
+@overload
+def env(name: str, default: None = None) -> str | None: ...
 def env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return default if value in (None, "") else value
@@ -75,6 +81,11 @@ INSTALLED_APPS = [
     "procurement",
     "reports",
 ]
+# The demo municipality (`manage.py seed_demo`, the app `demo`): on in development, left
+# out on a server unless DEMO=true, since its users have a published password.
+INVENTERA_DEMO = env_bool("DEMO", default=DEBUG)
+if INVENTERA_DEMO:
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     # First: /healthz from loopback needs neither the public host name nor HTTPS.
@@ -322,8 +333,6 @@ LOGGING = {
 }
 
 # Inventera's own settings
-INVENTERA_PAGE_SIZE = 50
-INVENTERA_MAX_PAGE_SIZE = 500
 # The contracting authority, as the documentation of a direct award names it
 # (LOU 19 a kap. 11 §): the municipality's name and organisation number.
 INVENTERA_MUNICIPALITY_NAME = env("MUNICIPALITY_NAME", "Exempelkommunen" if DEBUG else "")

@@ -13,6 +13,8 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("MUNICIPALITY_NAME", "Exempelkommunen")
 os.environ.setdefault("MUNICIPALITY_ORG_NUMBER", "212000-0001")
+# The tests load the demo (`seed_demo --allow-production`) although DEBUG is off.
+os.environ.setdefault("DEMO", "true")
 
 from .base import *  # noqa: F403
 from .base import DATABASES, STORAGES

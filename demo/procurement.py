@@ -15,9 +15,8 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from inventory.models import Category, ChangeRecord, Library, Location
-
-from . import services
-from .choices import (
+from procurement import services
+from procurement.choices import (
     AgreementBody,
     CallOffMethod,
     CompetitionMethod,
@@ -26,7 +25,7 @@ from .choices import (
     Funding,
     Stage,
 )
-from .models import (
+from procurement.models import (
     FrameworkAgreement,
     ProcurementCase,
     PurchasingRuleSet,

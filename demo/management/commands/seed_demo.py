@@ -4,9 +4,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from inventory import demo as inventory_demo
-from procurement import demo as procurement_demo
-from reports import demo as reports_demo
+from demo import inventory as inventory_demo
+from demo import procurement as procurement_demo
+from demo import reports as reports_demo
 
 
 class Command(BaseCommand):

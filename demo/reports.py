@@ -5,8 +5,7 @@ from datetime import date
 from decimal import Decimal
 
 from inventory.models import Category, Library
-
-from .models import Budget
+from reports.models import Budget
 
 # library, years back (0 = this year), category code or None, amount
 BUDGETS = [

@@ -10,10 +10,10 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from . import roles, services
-from .choices import AssetStatus, ChangeSource, MaintenanceKind, Ownership, Usage
-from .dates import add_months
-from .models import (
+from inventory import roles, services
+from inventory.choices import AssetStatus, ChangeSource, MaintenanceKind, Ownership, Usage
+from inventory.dates import add_months
+from inventory.models import (
     Asset,
     Category,
     Feature,
