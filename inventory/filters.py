@@ -19,7 +19,28 @@ def _locations(request):
     return locations_visible_to(request.user) if request else Location.objects.none()
 
 
-class AssetFilterSet(django_filters.FilterSet):
+class ListFilterSet(django_filters.FilterSet):
+    """What the lists' FilterSets share: the free-text `q` filter, whose search the
+    subclass writes in `search()`, and an order that is total, so that pages never show
+    a row twice or skip one (the chosen order, the model's by default, then the id)."""
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return self.search(queryset, value) if value else queryset
+
+    def search(self, queryset, value):
+        raise NotImplementedError
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        order = list(queryset.query.order_by) or list(self._meta.model._meta.ordering)
+        # The tie-breaker runs the same way as the first key, so that one index can
+        # serve the whole ORDER BY.
+        return queryset.order_by(*order, "-id" if order[0].startswith("-") else "id")
+
+
+class AssetFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="filter_q",
@@ -92,10 +113,7 @@ class AssetFilterSet(django_filters.FilterSet):
         model = Asset
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
+    def search(self, queryset, value):
         # Model names are matched in their own small table first, so the asset rows
         # need no join to be searched.
         models = ProductModel.objects.filter(name__icontains=value).values("pk")
@@ -110,12 +128,3 @@ class AssetFilterSet(django_filters.FilterSet):
         if value is None:
             return queryset
         return warranty_ending(queryset, today=timezone.localdate(), days=int(value))
-
-    @property
-    def qs(self):
-        # A stable order, so that pages never show a row twice or skip one.
-        queryset = super().qs
-        order = list(queryset.query.order_by) or ["tag"]
-        # The tie-breaker runs the same way as the first key, so that one index can
-        # serve the whole ORDER BY.
-        return queryset.order_by(*order, "-id" if order[0].startswith("-") else "id")

@@ -8,9 +8,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import INITIAL_STATUSES, AssetStatus, DisposalMethod, allowed_moves
+from .choices import AssetStatus, ChangeSource, DisposalMethod, allowed_moves
+from .fieldlists import ASSET_FIELDS, FORM
 from .formatting import parse_decimal
 from .models import Asset, Feature, Location, MaintenanceEntry
+from .services import initial_statuses
 
 
 class DateInput(forms.DateInput):
@@ -97,7 +99,7 @@ class AssetForm(DateRangeMixin, forms.ModelForm):
 
     status = forms.ChoiceField(
         label=_("Status"),
-        choices=[(s, AssetStatus(s).label) for s in INITIAL_STATUSES],
+        choices=[(s, AssetStatus(s).label) for s in initial_statuses(ChangeSource.WEB)],
         initial=AssetStatus.IN_STOCK,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -110,28 +112,7 @@ class AssetForm(DateRangeMixin, forms.ModelForm):
 
     class Meta:
         model = Asset
-        fields = [
-            "tag",
-            "category",
-            "manufacturer",
-            "model",
-            "serial_number",
-            "library",
-            "location",
-            "usage",
-            "hostname",
-            "it_reference",
-            "features",
-            "parent",
-            "ownership",
-            "lease_end",
-            "trial_return_by",
-            "purchase_date",
-            "purchase_price",
-            "warranty_end",
-            "replacement_due",
-            "notes",
-        ]
+        fields = ASSET_FIELDS.names(FORM)
         field_classes = {"purchase_price": SekField, "location": LocationChoiceField}
         widgets = {
             "lease_end": DateInput(),

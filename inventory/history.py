@@ -88,7 +88,7 @@ def record(obj: models.Model, **kwargs) -> ChangeRecord | None:
     return entry
 
 
-def records_for(obj: models.Model):
+def records_for(obj: models.Model) -> models.QuerySet[ChangeRecord]:
     """The history of one object, newest first."""
     return ChangeRecord.objects.filter(
         content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk

@@ -1,7 +1,9 @@
 """The equipment register: libraries and places, categories, assets and their history."""
 
 import uuid
+from datetime import date
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -11,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +28,25 @@ from .choices import (
     Usage,
 )
 from .dates import add_months
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+    from django.db.models.expressions import Combinable
+
+
+def user_stamp(
+    verbose_name: str | Promise | None = None, *, blank: bool = False
+) -> "models.ForeignKey[User | Combinable | None, User | None]":
+    """Who did something (created, changed, uploaded). The row outlives the user: when a
+    user is deleted, what they did stays, without the name."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=blank,
+        related_name="+",
+        **({"verbose_name": verbose_name} if verbose_name is not None else {}),
+    )
 
 
 class TranslatedName(models.Model):
@@ -313,32 +335,11 @@ class Asset(models.Model):
     )
     wipe_certificate = models.CharField(_("data-wipe certificate"), max_length=100, blank=True)
     last_seen_on = models.DateField(_("last seen in stocktaking"), null=True, blank=True)
-    last_seen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("last seen by"),
-    )
+    last_seen_by = user_stamp(_("last seen by"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
+    created_by = user_stamp(_("created by"), blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
+    updated_by = user_stamp(_("updated by"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
@@ -402,7 +403,7 @@ class Asset(models.Model):
             return f"{self.manufacturer or ''} {self.model}".strip()
         return str(self.category)
 
-    def computed_replacement_due(self):
+    def computed_replacement_due(self) -> date | None:
         """Purchase date plus the category's lifecycle; None without a purchase date."""
         if not self.purchase_date or not self.category_id:
             return None
@@ -455,13 +456,7 @@ class MaintenanceEntry(models.Model):
     performed_by = models.CharField(
         _("performed by"), max_length=200, blank=True, help_text=_("Person or company.")
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("logged by"),
-    )
+    created_by = user_stamp(_("logged by"))
     created_at = models.DateTimeField(_("logged"), auto_now_add=True)
 
     class Meta:
@@ -489,14 +484,7 @@ class ChangeRecord(models.Model):
     content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
     object_id = models.PositiveBigIntegerField()
     at = models.DateTimeField(_("when"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("who"),
-    )
+    actor = user_stamp(_("who"), blank=True)
     action = models.CharField(_("action"), max_length=8, choices=ChangeAction.choices)
     source = models.CharField(_("source"), max_length=16, choices=ChangeSource.choices)
     source_detail = models.CharField(_("source detail"), max_length=255, blank=True)
@@ -574,13 +562,7 @@ class ImportMapping(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     options = models.JSONField(_("options"), default=dict)
-    saved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("saved by"),
-    )
+    saved_by = user_stamp(_("saved by"))
     saved_at = models.DateTimeField(_("saved"), auto_now=True)
 
     class Meta:

@@ -5,7 +5,16 @@ each role holds are set by data migrations (inventory 0002, and procurement's ow
 its models); this module only names the groups and says who sees every library.
 """
 
+from typing import TypeAlias
+
+from django.contrib.auth.models import AnonymousUser, User
 from django.utils.translation import gettext_lazy as _
+
+# Who the core's functions take (AUTH_USER_MODEL is Django's own User): `Actor` is a user
+# with an account, such as the one a service acts for or mails; `Reader` is whoever reads a
+# page, possibly not signed in.
+Actor: TypeAlias = User
+Reader: TypeAlias = User | AnonymousUser
 
 LIBRARY_MANAGER = "Bibliotekschef"
 IT_STAFF = "IT"

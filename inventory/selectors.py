@@ -8,7 +8,7 @@ from django.http import Http404
 
 from .history import records_for
 from .models import Asset, ChangeRecord, Library, Location, Profile
-from .roles import ALL_LIBRARIES_PERMISSION
+from .roles import ALL_LIBRARIES_PERMISSION, Actor, Reader
 
 # How far ahead "warranty ending soon" looks on dashboards and in reminders.
 WARRANTY_NOTICE_DAYS = 90
@@ -19,35 +19,41 @@ def warranty_ending(assets: QuerySet[Asset], *, today: date, days: int) -> Query
     return assets.filter(warranty_end__gte=today, warranty_end__lte=today + timedelta(days=days))
 
 
-def sees_all_libraries(user) -> bool:
+# The attribute library_ids_of caches its answer in, on the user object of the request.
+_LIBRARY_IDS_ATTRIBUTE = "_inventera_library_ids"
+
+
+def sees_all_libraries(user: Reader) -> bool:
     return user.is_active and user.has_perm(ALL_LIBRARIES_PERMISSION)
 
 
-def library_ids_of(user) -> list[int]:
+def library_ids_of(user: Reader) -> list[int]:
     """The libraries in the user's profile (cached on the user for the request)."""
-    if not hasattr(user, "_inventera_library_ids"):
-        user._inventera_library_ids = (
+    cached: list[int] | None = getattr(user, _LIBRARY_IDS_ATTRIBUTE, None)
+    if cached is None:
+        cached = (
             list(Library.objects.filter(profiles__user=user).values_list("id", flat=True))
             if user.is_authenticated
             else []
         )
-    return user._inventera_library_ids
+        setattr(user, _LIBRARY_IDS_ATTRIBUTE, cached)
+    return cached
 
 
-def libraries_visible_to(user) -> QuerySet[Library]:
+def libraries_visible_to(user: Reader) -> QuerySet[Library]:
     """Every library for IT, the strategist and administrators; the own ones otherwise."""
     if sees_all_libraries(user):
         return Library.objects.all()
     return Library.objects.filter(id__in=library_ids_of(user))
 
 
-def locations_visible_to(user) -> QuerySet[Location]:
+def locations_visible_to(user: Reader) -> QuerySet[Location]:
     if sees_all_libraries(user):
         return Location.objects.select_related("library")
     return Location.objects.filter(library_id__in=library_ids_of(user)).select_related("library")
 
 
-def assets_visible_to(user) -> QuerySet[Asset]:
+def assets_visible_to(user: Reader) -> QuerySet[Asset]:
     """The one place that decides which assets a user may see.
 
     Every view, export and report starts from this queryset; an asset outside it is
@@ -60,14 +66,14 @@ def assets_visible_to(user) -> QuerySet[Asset]:
     return Asset.objects.filter(library_id__in=library_ids_of(user))
 
 
-def asset_list(user) -> QuerySet[Asset]:
+def asset_list(user: Reader) -> QuerySet[Asset]:
     """Visible assets with what a list row shows, in a constant number of queries."""
     return assets_visible_to(user).select_related(
         "category", "manufacturer", "model", "library", "location"
     )
 
 
-def asset_get(user, tag: str) -> Asset:
+def asset_get(user: Reader, tag: str) -> Asset:
     """The asset with `tag` if the user may see it, else Http404.
 
     A tag with a NUL character is no asset's (PostgreSQL cannot even compare text with
@@ -85,7 +91,7 @@ def asset_history(asset: Asset) -> QuerySet[ChangeRecord]:
     return records_for(asset)
 
 
-def language_of(user) -> str:
+def language_of(user: Actor) -> str:
     """The language a user reads Inventera in (their profile's), for mail sent to them."""
     try:
         language = user.profile.language

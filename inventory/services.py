@@ -8,6 +8,7 @@ into a library) the user may not see is refused here too, not only by the pages.
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +24,7 @@ from .choices import (
     ChangeSource,
     allowed_moves,
 )
+from .fieldlists import ASSET_FIELDS, FORM
 from .models import (
     Asset,
     Category,
@@ -32,62 +34,14 @@ from .models import (
     Location,
     MaintenanceEntry,
 )
+from .roles import Actor, Reader
 from .selectors import assets_visible_to, libraries_visible_to, sees_all_libraries
 
-# The fields whose changes the history shows.
-TRACKED_FIELDS = (
-    "tag",
-    "serial_number",
-    "category",
-    "manufacturer",
-    "model",
-    "library",
-    "location",
-    "status",
-    "usage",
-    "ownership",
-    "lease_end",
-    "trial_return_by",
-    "purchase_date",
-    "purchase_price",
-    "warranty_end",
-    "replacement_due",
-    "hostname",
-    "it_reference",
-    "features",
-    "parent",
-    "notes",
-    "loan_borrower",
-    "loan_due",
-    "disposed_on",
-    "disposal_method",
-    "wipe_certificate",
-    "last_seen_on",
-)
-
-# What asset_update may set; status and its details move only through status changes.
-EDITABLE_FIELDS = frozenset(
-    {
-        "tag",
-        "serial_number",
-        "category",
-        "manufacturer",
-        "model",
-        "library",
-        "location",
-        "usage",
-        "ownership",
-        "lease_end",
-        "trial_return_by",
-        "purchase_date",
-        "purchase_price",
-        "warranty_end",
-        "replacement_due",
-        "hostname",
-        "it_reference",
-        "parent",
-        "notes",
-    }
+# The fields whose changes the history shows, and those asset_update may set (status
+# and its details move only through status changes; features are set on their own).
+TRACKED_FIELDS = ASSET_FIELDS.tracked
+EDITABLE_FIELDS = frozenset(ASSET_FIELDS.names(FORM)) - ASSET_FIELDS.many_to_many(
+    ASSET_FIELDS.names(FORM)
 )
 
 
@@ -117,7 +71,7 @@ class LibraryChange:
     to_library: Library
 
 
-def may_move_between_libraries(user) -> bool:
+def may_move_between_libraries(user: Reader) -> bool:
     """Whether `user` may change which library an asset belongs to.
 
     Moving equipment to another library changes who sees it and who pays for it, so only
@@ -127,7 +81,7 @@ def may_move_between_libraries(user) -> bool:
     return sees_all_libraries(user)
 
 
-def _require_visible(actor, assets: Iterable[Asset]) -> None:
+def _require_visible(actor: Actor | None, assets: Iterable[Asset]) -> None:
     """Refuse a write to an asset the actor may not see: another library's, for a
     library manager. The pages answer such an asset with 404 before they call a service;
     this is the same rule where the write is made.
@@ -142,7 +96,7 @@ def _require_visible(actor, assets: Iterable[Asset]) -> None:
         raise PermissionDenied("asset outside the user's libraries")
 
 
-def _require_library(actor, library: Library | None) -> None:
+def _require_library(actor: Actor | None, library: Library | None) -> None:
     """Refuse a write into a library the actor may not see (None: see _require_visible)."""
     if actor is None or library is None:
         return
@@ -150,9 +104,9 @@ def _require_library(actor, library: Library | None) -> None:
         raise PermissionDenied("library outside the user's libraries")
 
 
-def _set_derived(asset: Asset, replacement_due_given: bool) -> None:
+def set_derived(asset: Asset, replacement_due_given: bool) -> None:
     """Fill what follows from other fields: manufacturer from model, replacement date."""
-    if asset.model_id and not asset.manufacturer_id:
+    if not asset.manufacturer_id and asset.model is not None:
         asset.manufacturer = asset.model.manufacturer
     computed = asset.computed_replacement_due()
     if replacement_due_given:
@@ -172,22 +126,59 @@ def _lock(asset: Asset, expected_version: int | None) -> Asset:
     return locked
 
 
+def initial_statuses(source: str) -> tuple[str, ...]:
+    """The statuses a new asset may be registered in.
+
+    Registered by hand, an asset is new to the library: ordered, in stock or in use.
+    A register file brings equipment that exists, in the status it has today, except on
+    loan: a loan needs a borrower and a due date, given when the asset is lent.
+    """
+    if source == ChangeSource.IMPORT:
+        return tuple(s for s in AssetStatus.values if s != AssetStatus.ON_LOAN)
+    return INITIAL_STATUSES
+
+
+def check_initial_status(status: str, *, source: str) -> None:
+    """Refuse a status a new asset may not be registered in (see initial_statuses)."""
+    if status in initial_statuses(source):
+        return
+    if source == ChangeSource.IMPORT:
+        raise ValidationError(
+            {
+                "status": _(
+                    "A loan needs a borrower and a due date: import the asset as in "
+                    "stock or in use, and lend it on its page."
+                )
+            }
+        )
+    raise ValidationError({"status": _("A new asset can only be ordered, in stock or in use.")})
+
+
+# Loans and disposals need details per asset (borrower and due date; how it was disposed
+# of and the data-wipe certificate), so they are made one by one, never in bulk or by file.
+ONE_BY_ONE_MOVES = frozenset({AssetStatus.ON_LOAN, AssetStatus.DISPOSED})
+
+
+def check_bulk_move(to_status: str, *, field: str = "to_status") -> None:
+    """Refuse a move that is made one asset at a time (ONE_BY_ONE_MOVES)."""
+    if to_status in ONE_BY_ONE_MOVES:
+        raise ValidationError({field: _("Loans and disposals are registered one by one.")})
+
+
 @transaction.atomic
 def asset_create(
     *,
-    actor,
+    actor: Actor | None,
     features: Iterable[Feature] = (),
     source: str = ChangeSource.WEB,
     source_detail: str = "",
-    **fields,
+    **fields: Any,
 ) -> Asset:
     """Register one asset and record its creation."""
     _require_library(actor, fields.get("library"))
-    status = fields.setdefault("status", AssetStatus.IN_STOCK)
-    if status not in INITIAL_STATUSES:
-        raise ValidationError({"status": _("A new asset can only be ordered, in stock or in use.")})
+    check_initial_status(fields.setdefault("status", AssetStatus.IN_STOCK), source=source)
     asset = Asset(**fields, created_by=actor, updated_by=actor)
-    _set_derived(asset, replacement_due_given="replacement_due" in fields)
+    set_derived(asset, replacement_due_given="replacement_due" in fields)
     asset.full_clean()
     asset.save()
     asset.features.set(features)
@@ -195,14 +186,15 @@ def asset_create(
         asset,
         actor=actor,
         action=ChangeAction.CREATED,
-        changes=history.diff({}, _non_empty(history.snapshot(asset, TRACKED_FIELDS))),
+        changes=history.diff({}, non_empty(history.snapshot(asset, TRACKED_FIELDS))),
         source=source,
         source_detail=source_detail,
     )
     return asset
 
 
-def _non_empty(values: dict) -> dict:
+def non_empty(values: dict[str, Any]) -> dict[str, Any]:
+    """The values that say something: a created asset's history leaves out empty fields."""
     return {k: v for k, v in values.items() if v not in (None, "", [], False)}
 
 
@@ -210,9 +202,9 @@ def _non_empty(values: dict) -> dict:
 def asset_update(
     *,
     asset: Asset,
-    actor,
+    actor: Actor | None,
     expected_version: int,
-    data: dict,
+    data: dict[str, Any],
     features: Iterable[Feature] | None = None,
     source: str = ChangeSource.WEB,
     source_detail: str = "",
@@ -230,6 +222,8 @@ def asset_update(
     if (
         new_library is not None
         and new_library.pk != locked.library_id
+        # no actor: a command acting for the whole municipality, as in _require_visible
+        and actor is not None
         and not may_move_between_libraries(actor)
     ):
         raise ValidationError(
@@ -238,7 +232,7 @@ def asset_update(
     before = history.snapshot(locked, TRACKED_FIELDS)
     for name, value in data.items():
         setattr(locked, name, value)
-    _set_derived(locked, replacement_due_given="replacement_due" in data)
+    set_derived(locked, replacement_due_given="replacement_due" in data)
     locked.full_clean()
     if features is not None:
         locked.features.set(features)
@@ -258,18 +252,22 @@ def asset_update(
     return locked
 
 
-def _move(
+def apply_status_move(
     asset: Asset,
     *,
     to_status: str,
-    actor,
+    actor: Actor | None,
     on: date,
     borrower: str = "",
     loan_due: date | None = None,
     disposal_method: str = "",
     wipe_certificate: str = "",
-) -> dict:
-    """Apply one status move to a locked asset in memory; return its field changes."""
+) -> dict[str, list[Any]]:
+    """Apply one status move to a locked asset in memory; return its field changes.
+
+    The one place that assigns `Asset.status`: asset_change_status, the bulk move and
+    the import call it, and the caller saves the asset and records the history.
+    """
     current = asset.status
     if to_status not in allowed_moves(current, asset.status_before_loan):
         raise ValidationError(
@@ -322,13 +320,13 @@ def asset_change_status(
     *,
     asset: Asset,
     to_status: str,
-    actor,
+    actor: Actor | None,
     expected_version: int | None = None,
     on: date | None = None,
     comment: str = "",
     source: str = ChangeSource.WEB,
     source_detail: str = "",
-    **details,
+    **details: Any,
 ) -> Asset:
     """Move an asset to another status if the table allows it, with the move's details.
 
@@ -337,7 +335,7 @@ def asset_change_status(
     """
     _require_visible(actor, [asset])
     locked = _lock(asset, expected_version)
-    changes = _move(
+    changes = apply_status_move(
         locked, to_status=to_status, actor=actor, on=on or timezone.localdate(), **details
     )
     locked.save()
@@ -355,21 +353,23 @@ def asset_change_status(
 
 @transaction.atomic
 def assets_bulk_change_status(
-    *, assets: QuerySet[Asset], to_status: str, actor, comment: str = ""
+    *, assets: QuerySet[Asset], to_status: str, actor: Actor | None, comment: str = ""
 ) -> int:
     """Move every asset of a selection, or none: one refused move refuses the whole.
 
     Loans and disposals need details per asset, so they are not offered in bulk.
     """
-    if to_status in (AssetStatus.ON_LOAN, AssetStatus.DISPOSED):
-        raise ValidationError({"to_status": _("Loans and disposals are registered one by one.")})
+    check_bulk_move(to_status)
     locked = list(assets.select_for_update().select_related("category").order_by("tag"))
     _require_visible(actor, locked)
     now = timezone.now()
-    refused, records = [], []
+    refused: list[str] = []
+    records: list[ChangeRecord] = []
     for asset in locked:
         try:
-            changes = _move(asset, to_status=to_status, actor=actor, on=timezone.localdate(now))
+            changes = apply_status_move(
+                asset, to_status=to_status, actor=actor, on=timezone.localdate(now)
+            )
         except ValidationError as exc:
             refused.extend(m for messages in exc.message_dict.values() for m in messages)
             continue
@@ -408,7 +408,7 @@ def assets_bulk_move(
     *,
     assets: QuerySet[Asset],
     location: Location,
-    actor,
+    actor: Actor,
     comment: str = "",
     confirmed_library_changes: Collection[str] = (),
 ) -> int:
@@ -479,7 +479,7 @@ def assets_bulk_move(
 
 
 @transaction.atomic
-def maintenance_add(*, asset: Asset, actor, **fields) -> MaintenanceEntry:
+def maintenance_add(*, asset: Asset, actor: Actor | None, **fields: Any) -> MaintenanceEntry:
     """Log maintenance done on an asset."""
     _require_visible(actor, [asset])
     entry = MaintenanceEntry(asset=asset, created_by=actor, **fields)
@@ -489,7 +489,7 @@ def maintenance_add(*, asset: Asset, actor, **fields) -> MaintenanceEntry:
 
 
 @transaction.atomic
-def category_set_lifecycle(*, category: Category, months: int, actor) -> int:
+def category_set_lifecycle(*, category: Category, months: int, actor: Actor | None) -> int:
     """Change a category's lifecycle and move the computed replacement dates with it.
 
     Dates set by hand stay. Returns how many assets got a new date. Every library's
@@ -511,7 +511,7 @@ def category_set_lifecycle(*, category: Category, months: int, actor) -> int:
         changes = {
             "replacement_due": [
                 asset.replacement_due.isoformat() if asset.replacement_due else None,
-                new_due.isoformat(),
+                new_due.isoformat() if new_due else None,
             ]
         }
         asset.replacement_due = new_due
@@ -530,10 +530,3 @@ def category_set_lifecycle(*, category: Category, months: int, actor) -> int:
     Asset.objects.bulk_update(changed, ["replacement_due", "version"], batch_size=500)
     ChangeRecord.objects.bulk_create(records, batch_size=500)
     return len(changed)
-
-
-# Public names for the helpers the bulk import (inventory.imports.resource) applies row by row,
-# so that an imported asset gets exactly the derived values and status moves of a form.
-set_derived = _set_derived
-apply_status_move = _move
-non_empty = _non_empty

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views, views_import
+from . import views
 
 app_name = "inventory"
 
@@ -10,7 +10,7 @@ urlpatterns = [
     path("assets/", views.AssetListView.as_view(), name="asset_list"),
     path("assets/add/", views.AssetCreateView.as_view(), name="asset_create"),
     path("assets/bulk/", views.AssetBulkView.as_view(), name="asset_bulk"),
-    path("assets/export/", views_import.AssetExportView.as_view(), name="asset_export"),
+    path("assets/export/", views.AssetExportView.as_view(), name="asset_export"),
     path("assets/<str:tag>/", views.AssetDetailView.as_view(), name="asset_detail"),
     path("assets/<str:tag>/edit/", views.AssetUpdateView.as_view(), name="asset_update"),
     path("assets/<str:tag>/status/", views.AssetStatusView.as_view(), name="asset_status"),
@@ -19,25 +19,25 @@ urlpatterns = [
         views.MaintenanceCreateView.as_view(),
         name="maintenance_create",
     ),
-    path("import/", views_import.AssetImportView.as_view(), name="asset_import"),
+    path("import/", views.AssetImportView.as_view(), name="asset_import"),
     path(
         "import/<uuid:pk>/",
-        views_import.AssetImportPreviewView.as_view(),
+        views.AssetImportPreviewView.as_view(),
         name="asset_import_preview",
     ),
     path(
         "import/<uuid:pk>/confirm/",
-        views_import.AssetImportConfirmView.as_view(),
+        views.AssetImportConfirmView.as_view(),
         name="asset_import_confirm",
     ),
     path(
         "import/<uuid:pk>/rejected/",
-        views_import.AssetImportRejectedView.as_view(),
+        views.AssetImportRejectedView.as_view(),
         name="asset_import_rejected",
     ),
     path(
         "import/<uuid:pk>/cancel/",
-        views_import.AssetImportCancelView.as_view(),
+        views.AssetImportCancelView.as_view(),
         name="asset_import_cancel",
     ),
 ]

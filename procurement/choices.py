@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import rules
+
 
 class Stage(models.TextChoices):
     NEED = "need", _("Need")
@@ -20,20 +22,10 @@ class Stage(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
-# The stages a case passes in order; on hold and cancelled are beside it.
-STAGE_ORDER: tuple[str, ...] = (
-    Stage.NEED,
-    Stage.ANALYSIS,
-    Stage.APPROVAL,
-    Stage.SPECIFICATION,
-    Stage.SOURCING,
-    Stage.AWARD,
-    Stage.STANDSTILL,
-    Stage.ORDERED,
-    Stage.DELIVERED,
-    Stage.INSTALLED,
-    Stage.CLOSED,
-)
+# The stages a case passes in order; on hold and cancelled are beside it. The order is
+# the rules engine's (procurement.rules knows no Django, so it is the source); a test
+# checks that Stage and Procedure hold exactly the engine's values.
+STAGE_ORDER: tuple[str, ...] = tuple(Stage(stage) for stage in rules.STAGES)
 OPEN_STAGES: tuple[str, ...] = (*STAGE_ORDER[:-1], Stage.ON_HOLD)
 CLOSED_STAGES: tuple[str, ...] = (Stage.CLOSED, Stage.CANCELLED)
 
@@ -128,7 +120,6 @@ WAITS_ON: dict[str, str] = {
     Stage.INSTALLED: Party.LIBRARY,
     Stage.ON_HOLD: Party.LIBRARY,
 }
-ADVERTISED_PROCEDURES = ("advertised", "advertised_eu")
 
 # Who acts for each party in Inventera: IT also speaks for the procurement unit and the
 # supplier, who have no logins of their own.
@@ -143,7 +134,7 @@ PARTY_PERMISSION: dict[str, str] = {
 
 def waits_on(stage: str, procedure: str) -> str:
     """The party a case in `stage` waits on; "" for a closed or cancelled case."""
-    if stage in (Stage.SOURCING, Stage.AWARD) and procedure in ADVERTISED_PROCEDURES:
+    if stage in (Stage.SOURCING, Stage.AWARD) and procedure in rules.ADVERTISED:
         return Party.PROCUREMENT_UNIT
     return WAITS_ON.get(stage, "")
 

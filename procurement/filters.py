@@ -8,6 +8,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inventory.filters import ListFilterSet
 from inventory.models import Category, Library
 from inventory.selectors import libraries_visible_to
 
@@ -56,7 +57,7 @@ class CaseOrderingFilter(django_filters.OrderingFilter):
         return ("-" if descending else "") + self.param_map[name]
 
 
-class CaseFilterSet(django_filters.FilterSet):
+class CaseFilterSet(ListFilterSet):
     q = django_filters.CharFilter(
         label=_("Search"), method="filter_q", help_text=_("Reference or title.")
     )
@@ -120,10 +121,7 @@ class CaseFilterSet(django_filters.FilterSet):
         model = ProcurementCase
         fields = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
+    def search(self, queryset, value):
         # A reference is written `HB 2026/0042` on the page and `HB-2026-0042` in URLs.
         as_written = (
             value.replace("-", " ", 1).replace("-", "/", 1) if value.count("-") == 2 else value
@@ -153,10 +151,3 @@ class CaseFilterSet(django_filters.FilterSet):
             )
         )
         return super().filter_queryset(queryset)
-
-    @property
-    def qs(self):
-        # A stable order, so that pages never show a row twice or skip one.
-        queryset = super().qs
-        order = list(queryset.query.order_by) or list(ProcurementCase._meta.ordering)
-        return queryset.order_by(*order, "-id" if order[0].startswith("-") else "id")

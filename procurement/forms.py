@@ -8,36 +8,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from inventory.fieldlists import FORM
 from inventory.forms import DateInput, DateRangeMixin, LocationChoiceField, SekField
 
 from .choices import Decision, DocumentKind, Stage
+from .fieldlists import CASE_FIELDS, NEED
 from .models import CaseLine, ProcurementCase, Quote
 from .selectors import DeliveryDefaults
 from .services import CREATE_MISSING_LABEL, EDITABLE_FIELDS, LIBRARY_FIELDS, DeliveryItem
 
-# The case's facts in the order the form shows them.
-CASE_FIELDS = [
-    "title",
-    "need",
-    "analysis",
-    "category",
-    "estimated_value",
-    "funding",
-    "grant_name",
-    "grant_spend_by",
-    "expected_delivery",
-    "handler",
-    "framework_agreement",
-    "advertisement_id",
-    "award_notice_sent_on",
-    "award_notice_electronic",
-    "order_reference",
-    "competition_method",
-    "suppliers_asked",
-    "award_reason",
-    "contract_start",
-    "contract_end",
-]
 CASE_WIDGETS = {
     "need": forms.Textarea(attrs={"rows": 4}),
     "analysis": forms.Textarea(attrs={"rows": 4}),
@@ -125,18 +104,7 @@ class CaseCreateForm(DateRangeMixin, FieldsetsMixin, forms.ModelForm):
 
     class Meta:
         model = ProcurementCase
-        fields = [
-            "library",
-            "title",
-            "need",
-            "analysis",
-            "category",
-            "estimated_value",
-            "funding",
-            "grant_name",
-            "grant_spend_by",
-            "expected_delivery",
-        ]
+        fields = ["library", *CASE_FIELDS.names(FORM, NEED)]
         field_classes = {"estimated_value": SekField}
         widgets = CASE_WIDGETS
 
@@ -158,7 +126,7 @@ class CaseUpdateForm(DateRangeMixin, FieldsetsMixin, forms.ModelForm):
 
     class Meta:
         model = ProcurementCase
-        fields = CASE_FIELDS
+        fields = CASE_FIELDS.names(FORM)
         field_classes = {"estimated_value": SekField, "handler": HandlerChoiceField}
         widgets = CASE_WIDGETS
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Asset, Category, Library
+from inventory.models import Asset, Category, Library, user_stamp
 
 from . import rules
 from .choices import (
@@ -184,9 +184,6 @@ class FrameworkAgreement(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def is_valid_on(self, day) -> bool:
-        return self.joined and self.valid_from <= day <= self.valid_to
-
 
 class ReferenceCounter(models.Model):
     """The last running number given per library and year; locked while a case is made,
@@ -307,13 +304,7 @@ class ProcurementCase(models.Model):
     cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    updated_by = user_stamp(blank=True)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
@@ -410,9 +401,7 @@ class Quote(models.Model):
     valid_until = models.DateField(_("valid until"), null=True, blank=True)
     chosen = models.BooleanField(_("chosen"), default=False)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
+    created_by = user_stamp()
 
     class Meta:
         ordering = ["received_on", "id"]
@@ -450,13 +439,7 @@ class CaseDocument(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
+    uploaded_by = user_stamp(_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
 
     class Meta:
@@ -470,13 +453,7 @@ class CaseDocument(models.Model):
 
 class Comment(models.Model):
     case = models.ForeignKey(ProcurementCase, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("author"),
-    )
+    author = user_stamp(_("author"))
     text = models.TextField(_("comment"))
     created_at = models.DateTimeField(_("written"), auto_now_add=True)
 
@@ -519,13 +496,7 @@ class StageChange(models.Model):
 
     case = models.ForeignKey(ProcurementCase, on_delete=models.CASCADE, related_name="timeline")
     at = models.DateTimeField(_("when"), default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        related_name="+",
-        verbose_name=_("who"),
-    )
+    actor = user_stamp(_("who"))
     from_stage = models.CharField(_("from"), max_length=16, choices=Stage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=16, choices=Stage.choices)
     comment = models.TextField(_("comment"), blank=True)

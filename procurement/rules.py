@@ -6,7 +6,7 @@ are passed in. The rule numbers in the docstrings are those of docs/purchasing-r
 which sets out the Swedish Public Procurement Act (LOU, SFS 2016:1145) as applied here.
 
 Messages are English msgids marked with `gettext_noop` so `makemessages` finds them; the
-caller translates them when it renders a `Warning` or a `ChecklistItem` label.
+caller translates them when it renders a `RuleWarning` or a `ChecklistItem` label.
 """
 
 from collections.abc import Callable, Mapping
@@ -29,10 +29,9 @@ __all__ = [
     "ChecklistItem",
     "DocumentationFacts",
     "Reason",
+    "RuleWarning",
     "Thresholds",
-    "Warning",
     "assess",
-    "contract_value",
     "documentation_missing",
     "earliest_signing_day",
     "gettext_noop",
@@ -60,7 +59,6 @@ STAGES = (
 
 STANDSTILL_DAYS_ELECTRONIC = 10  # LOU 20 kap. 1 §, notice sent electronically
 STANDSTILL_DAYS_OTHERWISE = 15  # LOU 20 kap. 1 §, notice sent by other means
-RECURRING_NEED_MONTHS = 48  # rule 1: a recurring need without a fixed end
 
 
 def gettext_noop(message: str) -> str:
@@ -89,7 +87,7 @@ class _Message:
         return translate(self.message) % values
 
 
-class Warning(_Message):  # shadows the builtin; the name other parts code against
+class RuleWarning(_Message):
     """Something about a case a person must look at; the engine warns, people decide."""
 
 
@@ -152,7 +150,7 @@ class Assessment:
     required_quotes: int
     documentation_required: bool
     standstill_applies: bool
-    warnings: tuple[Warning, ...]
+    warnings: tuple[RuleWarning, ...]
     checklist: tuple[ChecklistItem, ...]
     approval_level: int
     approval_level_name: str
@@ -313,7 +311,7 @@ def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
     total = value + prior
     limit = thresholds.direct_award_limit
     eu_threshold = thresholds.eu_threshold
-    warnings: list[Warning] = []
+    warnings: list[RuleWarning] = []
 
     if facts.framework_available:
         procedure = "call_off"
@@ -325,7 +323,7 @@ def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
         procedure = "advertised"
         excess = total - limit
         warnings.append(
-            Warning(
+            RuleWarning(
                 code="aggregation_over_limit",
                 message=_AGGREGATION_EXCEEDS if excess else _AGGREGATION_REACHES,
                 params={
@@ -343,7 +341,7 @@ def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
     advertised = procedure in ADVERTISED
     if advertised and eu_threshold is None:
         warnings.append(
-            Warning(
+            RuleWarning(
                 code="eu_threshold_unconfirmed",
                 message=_EU_THRESHOLD_UNCONFIRMED,
                 params={"value": value},
@@ -441,18 +439,6 @@ def earliest_signing_day(sent_on: date, *, electronic: bool = True) -> date:
     """The first day the contract may be signed: the day after the standstill's last day
     (rule 7, LOU 20 kap. 1 §)."""
     return standstill_last_day(sent_on, electronic=electronic) + timedelta(days=1)
-
-
-def contract_value(*, monthly: Decimal, months: int | None = None) -> Decimal:
-    """A purchase's value over its contract period (rule 1): `monthly` times `months`,
-    or times 48 for a recurring need without a fixed end. Options and extensions count as
-    if used, so pass the months including them."""
-    amount = _check_amount("monthly", monthly)
-    if months is None:
-        months = RECURRING_NEED_MONTHS
-    if isinstance(months, bool) or not isinstance(months, int) or months < 1:
-        raise ValueError(f"months must be a whole number >= 1, not {months!r}")
-    return amount * months
 
 
 @dataclass(frozen=True)

@@ -1,33 +1,57 @@
 """Reads of procurement shared by pages, reports and reminders; above all, who sees what."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext
 
-from inventory.models import Manufacturer
+from inventory.formatting import format_sek
+from inventory.history import ChangeRow, records_for
+from inventory.history import rows as history_rows
+from inventory.models import Asset, Category, ChangeRecord, Manufacturer
+from inventory.roles import Reader
 from inventory.selectors import library_ids_of, sees_all_libraries
 
 from . import rules
-from .choices import OPEN_STAGES, STAGE_ORDER, Decision, DocumentKind, Procedure, Stage, waits_on
+from .choices import (
+    CLOSED_STAGES,
+    MOVER_OF_TARGET,
+    OPEN_STAGES,
+    PERMISSION_OF,
+    STAGE_ORDER,
+    Decision,
+    DocumentKind,
+    Party,
+    Procedure,
+    Stage,
+    allowed_moves,
+    waits_on,
+)
 from .models import (
+    Approval,
+    CaseDocument,
     CaseLine,
+    Comment,
     DeliveredAsset,
     FrameworkAgreement,
     ProcurementCase,
     PurchasingRuleSet,
+    Quote,
+    StageChange,
 )
 
 URL_REFERENCE = re.compile(r"^(?P<code>[A-Z0-9]+)-(?P<year>\d{4})-(?P<number>\d{1,6})$")
 
 
-def cases_visible_to(user) -> QuerySet[ProcurementCase]:
+def cases_visible_to(user: Reader) -> QuerySet[ProcurementCase]:
     """The one place that decides which cases a user may see.
 
     A library manager sees the cases of the libraries in the profile; a case outside is
@@ -40,11 +64,11 @@ def cases_visible_to(user) -> QuerySet[ProcurementCase]:
     return ProcurementCase.objects.filter(library_id__in=library_ids_of(user))
 
 
-def case_list(user) -> QuerySet[ProcurementCase]:
+def case_list(user: Reader) -> QuerySet[ProcurementCase]:
     return cases_visible_to(user).select_related("library", "category", "requested_by", "handler")
 
 
-def case_get(user, url_reference: str) -> ProcurementCase:
+def case_get(user: Reader, url_reference: str) -> ProcurementCase:
     """The case written `HB-2026-0042` in a URL, if the user may see it; else Http404."""
     match = URL_REFERENCE.match(url_reference or "")
     if not match:
@@ -61,7 +85,7 @@ def ruleset_in_force(day: date) -> PurchasingRuleSet | None:
     return PurchasingRuleSet.objects.filter(effective_from__lte=day).first()
 
 
-def frameworks_covering(category, day: date) -> QuerySet[FrameworkAgreement]:
+def frameworks_covering(category: Category | int, day: date) -> QuerySet[FrameworkAgreement]:
     """Joined agreements valid on `day` that cover the category."""
     return FrameworkAgreement.objects.filter(
         joined=True, valid_from__lte=day, valid_to__gte=day, categories=category
@@ -125,7 +149,7 @@ class ChecklistRow:
     have: int = 0  # for counted items, how many there are
     missing: tuple[str, ...] = ()  # untranslated: the parts of the item still lacking
 
-    def text(self, translate) -> str:
+    def text(self, translate: Callable[[str], str]) -> str:
         """The item in the reader's language, with what it still lacks."""
         if not self.missing:
             return translate(self.label)
@@ -140,7 +164,7 @@ def municipality() -> tuple[str, str]:
     return settings.INVENTERA_MUNICIPALITY_NAME, settings.INVENTERA_MUNICIPALITY_ORG_NUMBER
 
 
-def chosen_quote(case: ProcurementCase):
+def chosen_quote(case: ProcurementCase) -> Quote | None:
     """The chosen quote or tender of the case, from its (prefetched) quotes; or None."""
     return next((quote for quote in case.quotes.all() if quote.chosen), None)
 
@@ -159,7 +183,7 @@ def documentation_facts(case: ProcurementCase) -> rules.DocumentationFacts:
     )
 
 
-def _has_document(case, kind: str) -> bool:
+def _has_document(case: ProcurementCase, kind: str) -> bool:
     return any(doc.kind == kind for doc in case.documents.all())
 
 
@@ -258,13 +282,19 @@ def cases_without_movement(
     return cases.filter(stage__in=OPEN_STAGES, stage_changed_at__lt=moved_before)
 
 
-def days_waiting(case: ProcurementCase, *, now=None) -> int:
+def days_waiting(case: ProcurementCase, *, now: datetime | None = None) -> int:
     now = now or timezone.now()
     return max(0, (timezone.localdate(now) - timezone.localdate(case.stage_changed_at)).days)
 
 
 def case_waits_on(case: ProcurementCase) -> str:
     return waits_on(case.stage, case.procedure)
+
+
+def case_waits_on_label(case: ProcurementCase) -> str:
+    """Who acts next on the case, in the reader's language; "" when no one does."""
+    party = case_waits_on(case)
+    return str(Party(party).label) if party else ""
 
 
 @dataclass(frozen=True)
@@ -290,15 +320,15 @@ def delivery_defaults(lines: Iterable[CaseLine]) -> dict[int, DeliveryDefaults]:
     description names that too (say "Lenovo ThinkCentre M70q, 16 GB").
     """
     lines = list(lines)
-    latest = {}
+    latest: dict[int, Asset] = {}
     for link in (
         DeliveredAsset.objects.filter(line__in=lines)
         .select_related("asset__manufacturer", "asset__model")
         .order_by("line_id", "-id")
     ):
         latest.setdefault(link.line_id, link.asset)
-    defaults = {}
-    makers = None
+    defaults: dict[int, DeliveryDefaults] = {}
+    makers: list[Manufacturer] | None = None
     for line in lines:
         asset = latest.get(line.pk)
         if asset is not None:
@@ -325,3 +355,152 @@ def delivery_defaults(lines: Iterable[CaseLine]) -> dict[int, DeliveryDefaults]:
             manufacturer=maker.name, model=models[0].name if models else ""
         )
     return defaults
+
+
+class ChecklistItem(TypedDict):
+    label: str  # in the reader's language, with what the item still lacks
+    before: str  # the label of the stage it is needed before
+    done: bool
+    count: int
+    have: int
+    counted: bool  # whether the page shows "have of count"
+
+
+class MoveChoice(TypedDict):
+    to_stage: str
+    label: str
+    missing: list[str]  # what the rules still require, in the reader's language
+
+
+def move_permission(current: str, to_stage: str) -> str:
+    """The permission a move of a case from `current` to `to_stage` needs."""
+    if to_stage in (Stage.ON_HOLD, Stage.CANCELLED) or current == Stage.ON_HOLD:
+        return "procurement.hold_case"
+    if to_stage not in MOVER_OF_TARGET:  # not a move anyone makes; refused below
+        return "procurement.change_procurementcase"
+    return PERMISSION_OF[MOVER_OF_TARGET[to_stage]]
+
+
+@dataclass(frozen=True)
+class MoveOption:
+    to_stage: str
+    missing: tuple[ChecklistRow, ...]  # what the rules still require
+
+
+def case_move_options(
+    case: ProcurementCase, user: Reader, *, today: date | None = None
+) -> list[MoveOption]:
+    """The moves `user` may make now, each with what is still missing (for the page)."""
+    try:
+        assessment = case_assessment(case, today=today)
+    except NoRuleSet:
+        assessment = None
+    standstill = assessment.standstill_applies if assessment else True
+    options = []
+    rows = case_checklist(case, assessment, today=today) if assessment else []
+    for to_stage in allowed_moves(
+        case.stage, stage_before_hold=case.stage_before_hold, standstill_applies=standstill
+    ):
+        if not user.has_perm(move_permission(case.stage, to_stage)):
+            continue
+        missing = tuple(missing_before(rows, to_stage))
+        options.append(MoveOption(to_stage, missing))
+    return options
+
+
+def quote_choice_open(case: ProcurementCase, user: Reader) -> bool:
+    """Whether `user` may choose the winning quote of `case` now (shown on the page)."""
+    return user.has_perm("procurement.advance_technical") and case.stage in (
+        Stage.SOURCING,
+        Stage.AWARD,
+    )
+
+
+@dataclass(frozen=True)
+class CasePage:
+    """What the case page shows of a case to one user, text in the reader's language."""
+
+    case: ProcurementCase  # with its lines, quotes, documents, comments… fetched
+    waits_on: str  # a label, "" when no one acts next
+    days_waiting: int
+    is_open: bool
+    standstill_end: date | None
+    procedure_label: str
+    assessment: rules.Assessment | None  # None when no rule set is in force
+    assessed_procedure: str
+    warnings: tuple[str, ...]
+    reasons: tuple[str, ...]
+    checklist: tuple[ChecklistItem, ...]
+    moves: tuple[MoveChoice, ...]  # the moves the user may make now
+    may_decide: bool  # approve or reject, now
+    may_comment: bool
+    can_choose_quote: bool
+    history: tuple[tuple[ChangeRecord, list[ChangeRow]], ...]  # newest first, at most 100
+
+
+def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
+    """The case page's data for `user`, who may see the case (case_get)."""
+    prefetch_related_objects(
+        [case],
+        Prefetch("lines", CaseLine.objects.select_related("category")),
+        Prefetch("quotes", Quote.objects.select_related("supplier")),
+        Prefetch("documents", CaseDocument.objects.select_related("uploaded_by")),
+        Prefetch("comments", Comment.objects.select_related("author")),
+        "suppliers_asked",
+        Prefetch("approvals", Approval.objects.select_related("decided_by")),
+        Prefetch("timeline", StageChange.objects.select_related("actor")),
+        Prefetch(
+            "delivered_assets",
+            DeliveredAsset.objects.select_related("asset", "line").order_by("asset__tag"),
+        ),
+    )
+    try:
+        assessment = case_assessment(case)
+    except NoRuleSet:
+        assessment = None
+    assessed_procedure = ""
+    warnings: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+    checklist: tuple[ChecklistItem, ...] = ()
+    if assessment is not None:
+        assessed_procedure = str(Procedure(assessment.procedure).label)
+        warnings = tuple(w.render(gettext, format_sek) for w in assessment.warnings)
+        reasons = tuple(r.render(gettext, format_sek) for r in assessment.reasons)
+        checklist = tuple(
+            ChecklistItem(
+                label=row.text(gettext),
+                before=str(Stage(row.before_stage).label),
+                done=row.done,
+                count=row.count,
+                have=row.have,
+                counted=row.code == "quotes",
+            )
+            for row in case_checklist(case, assessment)
+        )
+    return CasePage(
+        case=case,
+        waits_on=case_waits_on_label(case),
+        days_waiting=days_waiting(case),
+        is_open=case.stage not in CLOSED_STAGES,
+        standstill_end=standstill_end(case),
+        procedure_label=str(Procedure(case.procedure).label) if case.procedure else "",
+        assessment=assessment,
+        assessed_procedure=assessed_procedure,
+        warnings=warnings,
+        reasons=reasons,
+        checklist=checklist,
+        moves=tuple(
+            MoveChoice(
+                to_stage=option.to_stage,
+                label=str(Stage(option.to_stage).label),
+                missing=[row.text(gettext) for row in option.missing],
+            )
+            for option in case_move_options(case, user)
+        ),
+        may_decide=user.has_perm("procurement.approve_case") and case.stage == Stage.APPROVAL,
+        may_comment=user.has_perm("procurement.add_comment"),
+        can_choose_quote=quote_choice_open(case, user),
+        history=tuple(
+            (entry, history_rows(ProcurementCase, entry)) for entry in records_for(case)[:100]
+        ),
+    )

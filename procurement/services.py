@@ -9,9 +9,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,18 +22,19 @@ from django.utils.translation import gettext_lazy
 from inventory import history
 from inventory import services as inventory_services
 from inventory.choices import AssetStatus, ChangeAction, ChangeSource
-from inventory.models import Location, Manufacturer, ProductModel
+from inventory.fieldlists import FORM
+from inventory.models import Asset, Category, Library, Location, Manufacturer, ProductModel
+from inventory.roles import Actor
 from inventory.selectors import libraries_visible_to
 
 from .choices import (
     CLOSED_STAGES,
-    MOVER_OF_TARGET,
-    PERMISSION_OF,
     STAGE_ORDER,
     Decision,
     Stage,
     allowed_moves,
 )
+from .fieldlists import CASE_FIELDS, NEED
 from .models import (
     Approval,
     CaseDocument,
@@ -44,56 +47,23 @@ from .models import (
     StageChange,
 )
 from .selectors import (
-    ChecklistRow,
     NoRuleSet,
     case_assessment,
     case_checklist,
     cases_visible_to,
     missing_before,
+    move_permission,
     ruleset_in_force,
 )
 from .uploads import check_upload
 
-TRACKED_FIELDS = (
-    "title",
-    "need",
-    "analysis",
-    "category",
-    "estimated_value",
-    "funding",
-    "grant_name",
-    "grant_spend_by",
-    "procedure",
-    "framework_agreement",
-    "advertisement_id",
-    "award_notice_sent_on",
-    "award_notice_electronic",
-    "order_reference",
-    "expected_delivery",
-    "handler",
-    "competition_method",
-    "suppliers_asked",
-    "award_reason",
-    "contract_start",
-    "contract_end",
-)
-EDITABLE_FIELDS = frozenset(TRACKED_FIELDS) - {"procedure"}
+# The fields whose changes the history shows; those case_create and case_update take
+# (the procedure follows from them); and those a library manager may change.
+TRACKED_FIELDS = CASE_FIELDS.tracked
+EDITABLE_FIELDS = frozenset(CASE_FIELDS.names(FORM))
 # Set after the case row is saved (a many-to-many relation needs the row first).
-MANY_TO_MANY_FIELDS = frozenset({"suppliers_asked"})
-# What a library manager may change; the rest is IT's and the procurement unit's.
-LIBRARY_FIELDS = frozenset(
-    {
-        "title",
-        "need",
-        "analysis",
-        "category",
-        "estimated_value",
-        "funding",
-        "grant_name",
-        "grant_spend_by",
-        "expected_delivery",
-    }
-)
+MANY_TO_MANY_FIELDS = CASE_FIELDS.many_to_many(EDITABLE_FIELDS)
+LIBRARY_FIELDS = frozenset(CASE_FIELDS.names(FORM, NEED))
 
 
 class ConcurrentEditError(Exception):
@@ -108,7 +78,7 @@ class MoveRefused(ValidationError):
     """A stage move the rules do not allow (yet); the messages say why in words."""
 
 
-def _require(actor, permission: str, case: ProcurementCase | None = None) -> None:
+def _require(actor: Actor, permission: str, case: ProcurementCase | None = None) -> None:
     """Every write is checked here, not only hidden in the template."""
     if not actor.has_perm(permission):
         raise PermissionDenied(permission)
@@ -131,7 +101,7 @@ def _apply_procedure(case: ProcurementCase) -> None:
         case.procedure = ""
 
 
-def _next_number(library, year: int) -> int:
+def _next_number(library: Library, year: int) -> int:
     counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
         library=library, year=year
     )
@@ -143,15 +113,15 @@ def _next_number(library, year: int) -> int:
 @transaction.atomic
 def case_create(
     *,
-    actor,
-    library,
+    actor: Actor,
+    library: Library,
     title: str,
     need: str,
-    category,
+    category: Category,
     estimated_value: Decimal,
-    lines: Iterable[dict] = (),
+    lines: Iterable[dict[str, Any]] = (),
     today: date | None = None,
-    **fields,
+    **fields: Any,
 ) -> ProcurementCase:
     """Open a case for a need, with a reference number that is never given twice.
 
@@ -204,7 +174,7 @@ def case_create(
 
 @transaction.atomic
 def case_update(
-    *, case: ProcurementCase, actor, expected_version: int, data: dict
+    *, case: ProcurementCase, actor: Actor, expected_version: int, data: dict[str, Any]
 ) -> ProcurementCase:
     """Change a case's facts, refusing a save based on an old version."""
     unknown = set(data) - EDITABLE_FIELDS
@@ -233,45 +203,12 @@ def case_update(
     return locked
 
 
-def _move_permission(current: str, to_stage: str) -> str:
-    if to_stage in (Stage.ON_HOLD, Stage.CANCELLED) or current == Stage.ON_HOLD:
-        return "procurement.hold_case"
-    if to_stage not in MOVER_OF_TARGET:  # not a move anyone makes; refused below
-        return "procurement.change_procurementcase"
-    return PERMISSION_OF[MOVER_OF_TARGET[to_stage]]
-
-
-@dataclass(frozen=True)
-class MoveOption:
-    to_stage: str
-    missing: tuple[ChecklistRow, ...]  # what the rules still require
-
-
-def case_move_options(case: ProcurementCase, user, *, today: date | None = None):
-    """The moves `user` may make now, each with what is still missing (for the page)."""
-    try:
-        assessment = case_assessment(case, today=today)
-    except NoRuleSet:
-        assessment = None
-    standstill = assessment.standstill_applies if assessment else True
-    options = []
-    rows = case_checklist(case, assessment, today=today) if assessment else []
-    for to_stage in allowed_moves(
-        case.stage, stage_before_hold=case.stage_before_hold, standstill_applies=standstill
-    ):
-        if not user.has_perm(_move_permission(case.stage, to_stage)):
-            continue
-        missing = tuple(missing_before(rows, to_stage))
-        options.append(MoveOption(to_stage, missing))
-    return options
-
-
 @transaction.atomic
 def case_transition(
     *,
     case: ProcurementCase,
     to_stage: str,
-    actor,
+    actor: Actor,
     comment: str = "",
     override_reason: str = "",
     expected_version: int | None = None,
@@ -289,7 +226,7 @@ def case_transition(
     locked = _lock(case, expected_version)
     _require(
         actor,
-        "procurement.approve_case" if _decided else _move_permission(locked.stage, to_stage),
+        "procurement.approve_case" if _decided else move_permission(locked.stage, to_stage),
         locked,
     )
     try:
@@ -353,7 +290,7 @@ def case_transition(
 def case_decide(
     *,
     case: ProcurementCase,
-    actor,
+    actor: Actor,
     decision: str,
     level: int,
     comment: str = "",
@@ -388,8 +325,8 @@ def case_decide(
 def line_add(
     *,
     case: ProcurementCase,
-    actor,
-    category,
+    actor: Actor,
+    category: Category,
     description: str,
     quantity: int,
     estimated_unit_price: Decimal,
@@ -410,7 +347,7 @@ def line_add(
 
 
 @transaction.atomic
-def quote_add(*, case: ProcurementCase, actor, **fields) -> Quote:
+def quote_add(*, case: ProcurementCase, actor: Actor, **fields: Any) -> Quote:
     """Register a quote or tender received from a supplier."""
     _require(actor, "procurement.advance_technical", case)
     if case.stage in CLOSED_STAGES:
@@ -421,16 +358,8 @@ def quote_add(*, case: ProcurementCase, actor, **fields) -> Quote:
     return quote
 
 
-def quote_choice_open(case: ProcurementCase, user) -> bool:
-    """Whether `user` may choose the winning quote of `case` now (shown on the page)."""
-    return user.has_perm("procurement.advance_technical") and case.stage in (
-        Stage.SOURCING,
-        Stage.AWARD,
-    )
-
-
 @transaction.atomic
-def quote_choose(*, case: ProcurementCase, quote: Quote, actor) -> Quote:
+def quote_choose(*, case: ProcurementCase, quote: Quote, actor: Actor) -> Quote:
     """Choose the winning quote; any earlier choice is undone."""
     _require(actor, "procurement.advance_technical", case)
     if quote.case_id != case.pk:
@@ -443,7 +372,7 @@ def quote_choose(*, case: ProcurementCase, quote: Quote, actor) -> Quote:
 
 
 @transaction.atomic
-def comment_add(*, case: ProcurementCase, actor, text: str) -> Comment:
+def comment_add(*, case: ProcurementCase, actor: Actor, text: str) -> Comment:
     _require(actor, "procurement.add_comment", case)
     comment = Comment(case=case, author=actor, text=text.strip())
     comment.full_clean()
@@ -452,17 +381,22 @@ def comment_add(*, case: ProcurementCase, actor, text: str) -> Comment:
 
 
 @transaction.atomic
-def document_add(*, case: ProcurementCase, actor, kind: str, upload) -> CaseDocument:
+def document_add(
+    *, case: ProcurementCase, actor: Actor, kind: str, upload: UploadedFile
+) -> CaseDocument:
     """Store an uploaded document privately after checking its size and real type."""
     _require(actor, "procurement.add_casedocument", case)
     content_type = check_upload(upload, max_bytes=settings.INVENTERA_MAX_UPLOAD_BYTES)
+    name, size = upload.name, upload.size
+    if name is None or size is None:  # a file Django received always has both
+        raise ValueError("an upload without a name or a size")
     document = CaseDocument(
         case=case,
         kind=kind,
         token=secrets.token_hex(16),
-        original_name=upload.name[-255:],
+        original_name=name[-255:],
         content_type=content_type,
-        size=upload.size,
+        size=size,
         uploaded_by=actor,
     )
     document.file = upload
@@ -490,7 +424,11 @@ def delivery_tag(case: ProcurementCase, index: int) -> str:
 CREATE_MISSING_LABEL = gettext_lazy("Create missing manufacturers and models")
 
 
-def _create_named(obj, field: str):
+# A manufacturer or a model, saved by _create_named.
+_Named = TypeVar("_Named", Manufacturer, ProductModel)
+
+
+def _create_named(obj: _Named, field: str) -> _Named:
     """Save a manufacturer or model that "create missing" adds, checked like any other."""
     try:
         obj.full_clean()
@@ -565,12 +503,12 @@ def _delivered_product(
 def assets_register_delivery(
     *,
     case: ProcurementCase,
-    actor,
+    actor: Actor,
     items: Sequence[DeliveryItem],
     location: Location,
     delivered_on: date | None = None,
     create_missing: bool = False,
-) -> list:
+) -> list[Asset]:
     """Register the delivered lines as assets in one step, all of them or none.
 
     Each asset gets the line's category, price (ordered, else estimated), the delivery

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Category, Library
+from inventory.models import Category, Library, user_stamp
 
 from .choices import FileFormat, Frequency, ReportName
 
@@ -42,14 +42,7 @@ class Budget(models.Model):
     )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("updated by"),
-    )
+    updated_by = user_stamp(_("updated by"), blank=True)
 
     class Meta:
         ordering = ["-year", "library__name", "category__name_sv"]

@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from inventory.models import Category, Library
+from inventory.roles import Actor
 from inventory.selectors import libraries_visible_to
 
 from .choices import PERMISSION_OF
@@ -15,11 +17,11 @@ from .models import Budget, ReportSubscription
 @transaction.atomic
 def budget_save(
     *,
-    actor,
+    actor: Actor,
     budget: Budget | None = None,
-    library,
+    library: Library,
     year: int,
-    category,
+    category: Category | None,
     amount: Decimal,
     notes: str = "",
 ) -> Budget:
@@ -43,7 +45,12 @@ def budget_save(
 
 @transaction.atomic
 def subscription_create(
-    *, actor, report: str, frequency: str, file_format: str, library=None
+    *,
+    actor: Actor,
+    report: str,
+    frequency: str,
+    file_format: str,
+    library: Library | None = None,
 ) -> ReportSubscription:
     """Subscribe the actor to a report they may download, for a library they may see."""
     if report not in PERMISSION_OF or not actor.has_perm(PERMISSION_OF[report]):
@@ -61,7 +68,7 @@ def subscription_create(
 
 
 @transaction.atomic
-def subscription_delete(*, actor, subscription: ReportSubscription) -> None:
+def subscription_delete(*, actor: Actor, subscription: ReportSubscription) -> None:
     """End one of the actor's own subscriptions."""
     if subscription.user_id != actor.pk:
         raise PermissionDenied("another user's subscription")

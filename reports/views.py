@@ -17,7 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView
 from config.security import log_event
 from inventory.roles import role_labels
 from inventory.selectors import libraries_visible_to
-from inventory.views import apply_form_errors
+from inventory.viewmixins import ServiceFormMixin
 from procurement.views import CaseObjectMixin
 
 from . import services
@@ -203,7 +203,7 @@ class BudgetListView(PermissionRequiredMixin, ListView):
         ).select_related("library", "category")
 
 
-class BudgetFormView(PermissionRequiredMixin, FormView):
+class BudgetFormView(ServiceFormMixin, PermissionRequiredMixin, FormView):
     """Add a budget, or change one (`pk` in the URL)."""
 
     form_class = BudgetForm
@@ -241,26 +241,22 @@ class BudgetFormView(PermissionRequiredMixin, FormView):
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
-    def form_valid(self, form):
+    def call_service(self, form):
         data = form.cleaned_data
-        try:
-            budget = services.budget_save(
-                actor=self.request.user,
-                budget=self.budget,
-                library=data["library"],
-                year=data["year"],
-                category=data["category"],
-                amount=data["amount"],
-                notes=data["notes"],
-            )
-        except ValidationError as exc:
-            apply_form_errors(form, exc)
-            return self.form_invalid(form)
+        budget = services.budget_save(
+            actor=self.request.user,
+            budget=self.budget,
+            library=data["library"],
+            year=data["year"],
+            category=data["category"],
+            amount=data["amount"],
+            notes=data["notes"],
+        )
         messages.success(self.request, _("The budget %(budget)s was saved.") % {"budget": budget})
         return redirect("reports:budget_list")
 
 
-class SubscriptionCreateView(ReportMixin, View):
+class SubscriptionCreateView(ServiceFormMixin, ReportMixin, View):
     """Subscribe to the report named in the URL."""
 
     http_method_names = ["post"]
@@ -270,27 +266,28 @@ class SubscriptionCreateView(ReportMixin, View):
 
     def post(self, request, *args, **kwargs):
         form = SubscriptionForm(request.POST, libraries=self.libraries, prefix="subscribe")
-        if form.is_valid():
-            try:
-                services.subscription_create(
-                    actor=request.user,
-                    report=self.spec.name,
-                    frequency=form.cleaned_data["frequency"],
-                    file_format=form.cleaned_data["file_format"],
-                    library=form.cleaned_data["library"],
-                )
-            except ValidationError as exc:
-                apply_form_errors(form, exc)
-        if form.errors:
-            for field, errors in form.errors.items():
-                label = form.fields[field].label if field in form.fields else ""
-                for error in errors:
-                    messages.error(request, f"{label}: {error}" if label else error)
-            return redirect("reports:report", name=self.spec.name)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def form_invalid(self, form):
+        # The form is on the report's page: its errors go there as messages.
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(self.request, f"{label}: {error}" if label else error)
+        return redirect("reports:report", name=self.spec.name)
+
+    def call_service(self, form):
+        services.subscription_create(
+            actor=self.request.user,
+            report=self.spec.name,
+            frequency=form.cleaned_data["frequency"],
+            file_format=form.cleaned_data["file_format"],
+            library=form.cleaned_data["library"],
+        )
         messages.success(
-            request,
+            self.request,
             _("You subscribe to the %(report)s. It is mailed to %(email)s.")
-            % {"report": self.spec.title, "email": request.user.email or _("(no address)")},
+            % {"report": self.spec.title, "email": self.request.user.email or _("(no address)")},
         )
         return redirect("reports:catalogue")
 

@@ -3,8 +3,10 @@ library manager for another library's object, at the service itself, not only on
 pages (which answer 404 first).
 
 The library manager here holds every permission of the apps except the one to see every
-library: what refuses them is then the library, not a missing permission. Each service
-is also called for the manager's own library, where the library is no reason to refuse.
+library: what refuses them is then the library, not a missing permission. A refused call
+writes nothing: no row of any table changes, no history is recorded and no file is
+stored. Each service is also called for the manager's own library, where the library is
+no reason to refuse.
 
 A public service of the apps that takes an asset, a case, a library or another object
 of a library, and has no row in SERVICES, fails the test.
@@ -17,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -97,12 +100,30 @@ def _line(side: Side):
     )
 
 
+def _quote(side: Side):
+    return side.case.quotes.first() or procurement_services.quote_add(
+        case=side.case,
+        actor=User.objects.get(username="admin"),
+        supplier=Supplier.objects.first(),
+        amount=Decimal(100),
+        received_on=date(2026, 1, 1),
+    )
+
+
 # Each service, called by `actor` for the objects of `side`. Where a service is not
 # refused by the service itself, the row says which page guards it instead.
 @dataclass(frozen=True)
 class Service:
     call: object = None  # (actor, side) -> anything
     guarded_by: str = ""  # for a service without its own check: the page that checks
+    # (side) -> anything: what the call needs that is there before it (a quote to choose,
+    # a line to deliver), made before the call so that the call itself writes nothing.
+    prepare: object = None
+
+    def __call__(self, actor, side: Side):
+        if self.prepare:
+            self.prepare(side)
+        return self.call(actor, side)
 
 
 SERVICES: dict[str, Service] = {
@@ -193,17 +214,9 @@ SERVICES: dict[str, Service] = {
     ),
     "procurement.services.quote_choose": Service(
         lambda actor, s: procurement_services.quote_choose(
-            case=s.case,
-            actor=actor,
-            quote=s.case.quotes.first()
-            or procurement_services.quote_add(
-                case=s.case,
-                actor=User.objects.get(username="admin"),
-                supplier=Supplier.objects.first(),
-                amount=Decimal(100),
-                received_on=date(2026, 1, 1),
-            ),
-        )
+            case=s.case, actor=actor, quote=s.case.quotes.get()
+        ),
+        prepare=_quote,
     ),
     "procurement.services.comment_add": Service(
         lambda actor, s: procurement_services.comment_add(case=s.case, actor=actor, text="Hej")
@@ -219,7 +232,8 @@ SERVICES: dict[str, Service] = {
             actor=actor,
             items=[procurement_services.DeliveryItem(line=_line(s), serial_numbers=["S1"])],
             location=s.location,
-        )
+        ),
+        prepare=_line,
     ),
     # Helpers the import applies to an asset in memory, row by row; they write nothing.
     "inventory.services.set_derived": Service(
@@ -227,14 +241,6 @@ SERVICES: dict[str, Service] = {
     ),
     "inventory.services.apply_status_move": Service(
         guarded_by="the import (inventory.imports.resource); it writes nothing"
-    ),
-    # Reads for the case page, which answers 404 for another library's case first.
-    "procurement.services.case_move_options": Service(
-        guarded_by="procurement.views.CasePageMixin (the case page: 404 for another "
-        "library's case); it only lists moves, it writes nothing"
-    ),
-    "procurement.services.quote_choice_open": Service(
-        guarded_by="procurement.views.CasePageMixin (the case page); it writes nothing"
     ),
     "procurement.services.delivery_tag": Service(
         guarded_by="procurement.services.assets_register_delivery; it writes nothing"
@@ -265,12 +271,12 @@ SERVICES: dict[str, Service] = {
         )
     ),
     # The import writes the rows of whichever library its file names. Its only callers
-    # check the importer: the import pages (inventory.views_import.AssetImportView and
+    # check the importer: the import pages (inventory.views.imports.AssetImportView and
     # the preview, confirm and cancel views) need add_asset and change_asset, which only
     # IT and the administrator hold, and both see every library; the command line acts
     # for the municipality.
     "inventory.imports.service.assets_import": Service(
-        guarded_by="inventory.views_import.AssetImportView (add_asset and change_asset)"
+        guarded_by="inventory.views.imports.AssetImportView (add_asset and change_asset)"
     ),
 }
 
@@ -298,10 +304,44 @@ def test_every_service_has_a_row():
 CALLED = sorted(name for name, service in SERVICES.items() if service.call)
 
 
+# The apps whose tables a service may write to, history and uploads' records included.
+WRITTEN_APPS = ("inventory", "procurement", "reports", "auth")
+
+
+def _stored(media_root):
+    """Every row of the apps' tables, and every file under MEDIA_ROOT."""
+    rows = {
+        model._meta.label: list(model._base_manager.order_by("pk").values())
+        for app in WRITTEN_APPS
+        for model in django_apps.get_app_config(app).get_models()
+    }
+    files = sorted(
+        str(path.relative_to(media_root)) for path in media_root.rglob("*") if path.is_file()
+    )
+    return rows, files
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
 @pytest.mark.parametrize("name", CALLED)
-def test_a_library_manager_is_refused_another_librarys_object(name, manager, sides):
+def test_a_library_manager_is_refused_another_librarys_object(name, manager, sides, media_root):
+    service, other = SERVICES[name], sides["other"]
+    if service.prepare:
+        service.prepare(other)
+    rows_before, files_before = _stored(media_root)
     with pytest.raises(PermissionDenied):
-        SERVICES[name].call(manager, sides["other"])
+        service.call(manager, other)
+    # The rows handed to it (asset, case, budget, ...) are reloaded, and the history
+    # (ChangeRecord, StageChange) is among the tables compared.
+    rows_after, files_after = _stored(media_root)
+    changed = [table for table, rows in rows_before.items() if rows_after[table] != rows]
+    assert changed == [], f"{name} was refused but changed {changed}"
+    assert files_after == files_before, f"{name} was refused but stored a file"
 
 
 # A category is every library's: no library manager changes one, whatever their library.
@@ -313,7 +353,7 @@ def test_the_own_library_is_no_reason_to_refuse(name, manager, sides):
     """The same call for HB is not refused for its library (it may fail for another
     reason, such as a move the rules do not allow yet)."""
     with contextlib.suppress(ValidationError):
-        SERVICES[name].call(manager, sides["own"])
+        SERVICES[name](manager, sides["own"])
 
 
 def test_it_staff_may_write_to_every_library(it_user, sides):

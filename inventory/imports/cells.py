@@ -221,7 +221,8 @@ class ChoiceWidget(widgets.Widget):
         return str(self.choices(value).label) if value else ""
 
 
-_AMBIGUOUS = object()
+# What a lookup finds when a name fits more than one row (the row's error says so).
+AMBIGUOUS = object()
 
 
 class LookupWidget(widgets.ForeignKeyWidget):
@@ -252,7 +253,7 @@ class LookupWidget(widgets.ForeignKeyWidget):
                 if found is None:
                     index[key] = (number, obj)
                 elif found[0] == number and found[1] != obj:
-                    index[key] = (number, _AMBIGUOUS)
+                    index[key] = (number, AMBIGUOUS)
         self._index = {key: obj for key, (_n, obj) in index.items()}
 
     def find(self, text: str):
@@ -263,7 +264,7 @@ class LookupWidget(widgets.ForeignKeyWidget):
             if len(found) == 1:
                 return found[0]
             if found:
-                return _AMBIGUOUS
+                return AMBIGUOUS
         return None
 
     def clean(self, value, row=None, **kwargs):
@@ -271,7 +272,7 @@ class LookupWidget(widgets.ForeignKeyWidget):
         if not text:
             return None
         obj = self.find(text)
-        if obj is _AMBIGUOUS:
+        if obj is AMBIGUOUS:
             raise ValueError(
                 _("“%(value)s” names more than one %(what)s; use the code.")
                 % {"value": text, "what": self.what}

@@ -19,32 +19,11 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import AssetStatus
+from ..fieldlists import ASSET_FIELDS, FILE
 from ..models import Asset
 
 # The columns an asset file can have, in the order the export writes them.
-ASSET_COLUMNS = (
-    "tag",
-    "category",
-    "manufacturer",
-    "model",
-    "serial_number",
-    "library",
-    "location",
-    "status",
-    "usage",
-    "ownership",
-    "lease_end",
-    "trial_return_by",
-    "purchase_date",
-    "purchase_price",
-    "warranty_end",
-    "replacement_due",
-    "hostname",
-    "it_reference",
-    "features",
-    "parent",
-    "notes",
-)
+ASSET_COLUMNS = ASSET_FIELDS.names(FILE)
 
 # Columns of other systems' files that fill in an asset field (see the resource).
 EXTRA_COLUMNS = {

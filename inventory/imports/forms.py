@@ -11,6 +11,7 @@ from ..selectors import libraries_visible_to
 from .columns import PRESETS, column_choices, column_label
 from .options import CREATABLE
 from .reading import ENCODINGS, ImportFileError, check_size, read_table
+from .uploads import COLUMN_FIELD
 
 # The value of a value choice that creates the value (a new location).
 CREATE = "+create"
@@ -136,7 +137,7 @@ class ImportOptionsForm(forms.Form):
         choices = [("", gettext_lazy("Do not import")), *column_choices()]
         self.column_names = []
         for index in unmatched:
-            name = f"column_{index}"
+            name = f"{COLUMN_FIELD}{index}"
             self.fields[name] = forms.ChoiceField(
                 label=headers[index] or _("Column %(number)s") % {"number": index + 1},
                 choices=choices,

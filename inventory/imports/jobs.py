@@ -20,28 +20,11 @@ from config.security import log_event
 
 from ..choices import ImportState
 from ..models import AssetImport, Profile
-from .options import ImportOptions
 from .reading import ImportFileError
 from .service import NEW, UNCHANGED, UPDATE, assets_import
+from .uploads import upload_options
 
 logger = logging.getLogger(__name__)
-
-
-def upload_options(upload: AssetImport) -> ImportOptions:
-    """How an upload is read, as its preview chose."""
-    columns = dict(upload.columns)
-    names = columns.pop("names", {})
-    return ImportOptions(
-        mapping=upload.mapping,
-        columns={int(k): v for k, v in columns.items()},
-        columns_by_name=names,
-        create_missing=upload.create_missing,
-        blank_clears=upload.blank_clears,
-        library=upload.library,
-        values=upload.values,
-        create=upload.create,
-        encoding=upload.encoding or None,
-    )
 
 
 def _progress_path(upload: AssetImport) -> Path:

@@ -41,6 +41,7 @@ from ..choices import (
     Usage,
 )
 from ..dates import add_months
+from ..fieldlists import ASSET_FIELDS
 from ..formatting import parse_decimal
 from ..models import (
     Asset,
@@ -53,7 +54,7 @@ from ..models import (
     ProductModel,
 )
 from .cells import (
-    _AMBIGUOUS,
+    AMBIGUOUS,
     AmountWidget,
     ChoiceWidget,
     FeaturesWidget,
@@ -92,12 +93,6 @@ class AssetLoader(BaseInstanceLoader):
         return self.instances.get(text_of(row.get("tag")))
 
 
-# Tracked fields whose change needs more columns written with them.
-_WRITES_WITH = {
-    "status": ("status", "status_changed_at", "status_before_loan", "loan_borrower", "loan_due"),
-    "replacement_due": ("replacement_due", "replacement_due_manual"),
-}
-_BOOKKEEPING = ("version", "updated_by", "updated_at", "replacement_due_manual")
 # What full_clean() leaves out, as the asset form's full_clean() does (a ModelForm
 # excludes the fields it has no input for): fields no column sets, whose values the
 # services keep; and the related rows, which come from lookups that only find rows that
@@ -107,7 +102,7 @@ _NOT_CLEANED = frozenset(
     {f.name for f in Asset._meta.concrete_fields if f.name not in ASSET_COLUMNS}
     | {"category", "manufacturer", "model", "library", "location", "parent"}
 )
-_TRACKED = [Asset._meta.get_field(name) for name in services.TRACKED_FIELDS]
+_TRACKED = [Asset._meta.get_field(name) for name in ASSET_FIELDS.tracked]
 
 
 class AssetResource(resources.ModelResource):
@@ -483,7 +478,7 @@ class AssetResource(resources.ModelResource):
                 if not name:
                     continue
                 feature = self._features.find(name)
-                if feature is None or feature is _AMBIGUOUS:
+                if feature is None or feature is AMBIGUOUS:
                     unknown.append(name)
                 else:
                     found.append(feature)
@@ -510,23 +505,18 @@ class AssetResource(resources.ModelResource):
             if not code:
                 code = self.default_status
                 self.defaulted_status += 1
-            if code == AssetStatus.ON_LOAN:
-                errors["status"] = [
-                    _(
-                        "A loan needs a borrower and a due date: import the asset as in "
-                        "stock or in use, and lend it on its page."
-                    )
-                ]
+            try:
+                services.check_initial_status(code, source=ChangeSource.IMPORT)
+            except ValidationError as exc:
+                errors["status"] = exc.message_dict["status"]
                 return
             instance.status = code
             instance.status_changed_at = self.now
             return
         if not code or code == instance.status:
             return
-        if code in (AssetStatus.ON_LOAN, AssetStatus.DISPOSED):
-            errors["status"] = [_("Loans and disposals are registered one by one.")]
-            return
         try:
+            services.check_bulk_move(code, field="status")
             services.apply_status_move(instance, to_status=code, actor=self.actor, on=self.today)
         except ValidationError as exc:
             errors["status"] = [m for messages in exc.message_dict.values() for m in messages]
@@ -825,10 +815,10 @@ class AssetResource(resources.ModelResource):
             if self.update_instances and not dry_run and not self._failed:
                 groups = defaultdict(list)
                 for instance in self.update_instances:
-                    written = set(_BOOKKEEPING)
+                    written = set(ASSET_FIELDS.stamps)
                     for name in instance._import_changes:
                         if name != "features":
-                            written.update(_WRITES_WITH.get(name, (name,)))
+                            written.update(ASSET_FIELDS.written_by(name))
                     groups[frozenset(written)].append(instance)
                 for written, group in groups.items():
                     update_rows(group, sorted(written))

@@ -11,7 +11,7 @@ from procurement.choices import CompetitionMethod, Decision, DocumentKind, Fundi
 
 from ..document import Column, Document, Kind, Section, Table
 from ..selectors.cases import CaseSheet, DirectAwardDocument, LineRow
-from .common import language, organisation, party_label, stage_label, vat_note
+from .common import made, organisation, party_label, stage_label, vat_note
 
 
 def _lines_table(lines: tuple[LineRow, ...]) -> Table:
@@ -319,10 +319,7 @@ def case_sheet_document(sheet: CaseSheet) -> Document:
         key=f"case-{case.url_reference}",
         title=_("Case status sheet %(reference)s") % {"reference": case.reference},
         organisation=organisation(library=case.library),
-        as_of=sheet.as_of,
-        made_at=sheet.made_at,
-        language=language(),
-        author=sheet.author,
+        **made(sheet),
         notes=(vat_note(),),
         sections=(
             summary,
@@ -462,10 +459,7 @@ def direct_award_document_layout(data: DirectAwardDocument) -> Document:
         key=f"direct-award-{case.url_reference}",
         title=_("Documentation of direct award"),
         organisation=organisation(library=case.library),
-        as_of=data.as_of,
-        made_at=data.made_at,
-        language=language(),
-        author=data.author,
+        **made(data),
         notes=(vat_note(),),
         sections=tuple(sections),
     )

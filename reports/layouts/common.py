@@ -1,5 +1,7 @@
 """What every report's layout shares: the header facts, the notes, the columns of lists."""
 
+from typing import Any
+
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -10,6 +12,17 @@ from procurement.selectors import municipality
 
 from ..document import Column, Kind, Table
 from ..selectors.scope import ReportScope
+
+
+def made(facts: Any) -> dict[str, Any]:
+    """A document's header facts that every report takes from its data: the as-of date,
+    when and by whom it was made, and the language it is written in."""
+    return {
+        "as_of": facts.as_of,
+        "made_at": facts.made_at,
+        "author": facts.author,
+        "language": language(),
+    }
 
 
 def vat_note() -> str:

@@ -7,9 +7,9 @@ from inventory.formatting import format_date, format_number
 from ..document import Chart, Column, Document, Kind, Section, Table
 from ..selectors.it_status import ITStatus
 from .common import (
-    language,
     library_filter,
     listing_table,
+    made,
     organisation,
     status_label,
 )
@@ -253,10 +253,7 @@ def it_status_document(data: ITStatus) -> Document:
         key="it-status",
         title=_("IT status report"),
         organisation=organisation(scope),
-        as_of=scope.as_of,
-        made_at=scope.made_at,
-        language=language(),
-        author=scope.author,
+        **made(scope),
         filters=(library_filter(scope),),
         notes=(
             _(

@@ -16,8 +16,8 @@ from ..selectors.strategist import (
     StrategistReport,
 )
 from .common import (
-    language,
     library_filter,
+    made,
     money_column,
     organisation,
     party_label,
@@ -432,10 +432,7 @@ def strategist_document(data: StrategistReport) -> Document:
         key="strategist",
         title=_("Strategist report"),
         organisation=organisation(scope),
-        as_of=scope.as_of,
-        made_at=scope.made_at,
-        language=language(),
-        author=scope.author,
+        **made(scope),
         filters=(library_filter(scope), period_filter(scope)),
         notes=(vat_note(),),
         sections=(

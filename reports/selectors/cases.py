@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
+from inventory.roles import Actor
 from procurement import rules
 from procurement.choices import CLOSED_STAGES, Decision, Procedure
 from procurement.models import (
@@ -33,7 +34,7 @@ from procurement.selectors import (
 )
 
 
-def _person(user) -> str:
+def _person(user: Actor | None) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
@@ -135,7 +136,11 @@ def _opened(case: ProcurementCase) -> date:
 
 
 def case_sheet(
-    case: ProcurementCase, *, as_of: date | None = None, author: str = "", now=None
+    case: ProcurementCase,
+    *,
+    as_of: date | None = None,
+    author: str = "",
+    now: datetime | None = None,
 ) -> CaseSheet:
     """Everything a library manager takes to a meeting about one case."""
     now = now or timezone.now()
@@ -234,7 +239,11 @@ def is_direct_award(case: ProcurementCase) -> bool:
 
 
 def direct_award_document(
-    case: ProcurementCase, *, as_of: date | None = None, author: str = "", now=None
+    case: ProcurementCase,
+    *,
+    as_of: date | None = None,
+    author: str = "",
+    now: datetime | None = None,
 ) -> DirectAwardDocument:
     """The documentation of the direct award `case` (which must be a direct award)."""
     now = now or timezone.now()

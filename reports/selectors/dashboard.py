@@ -9,6 +9,7 @@ from django.utils import timezone
 from inventory.choices import ACTIVE_STATUSES, AssetStatus
 from inventory.dates import add_months
 from inventory.models import Asset
+from inventory.roles import Reader
 from inventory.selectors import (
     WARRANTY_NOTICE_DAYS,
     assets_visible_to,
@@ -17,6 +18,7 @@ from inventory.selectors import (
 )
 from procurement.choices import OPEN_STAGES, PARTY_PERMISSION, Party, Stage
 from procurement.filters import waits_on_q
+from procurement.models import ProcurementCase
 from procurement.selectors import case_list, case_waits_on, days_waiting
 
 WARRANTY_DAYS = WARRANTY_NOTICE_DAYS
@@ -72,7 +74,7 @@ def _line(asset: Asset, day: date | None, days: int) -> AssetLine:
 
 
 def asset_dashboard(
-    user, *, today: date | None = None, now: datetime | None = None
+    user: Reader, *, today: date | None = None, now: datetime | None = None
 ) -> AssetDashboard:
     """The register's figures as one user may see them."""
     now = now or timezone.now()
@@ -112,13 +114,17 @@ def asset_dashboard(
         ),
         libraries=tuple(library_rows),
         total=sum(totals),
+        # Both queries leave out assets without the date, so `day` is never None.
         warranty_ending=tuple(
-            _line(a, a.warranty_end, (a.warranty_end - today).days) for a in warranty[:LIST_LIMIT]
+            _line(a, day, (day - today).days)
+            for a in warranty[:LIST_LIMIT]
+            if (day := a.warranty_end) is not None
         ),
         warranty_ending_count=warranty.count(),
         replacement_due=tuple(
-            _line(a, a.replacement_due, (a.replacement_due - today).days)
+            _line(a, day, (day - today).days)
             for a in replacement[:LIST_LIMIT]
+            if (day := a.replacement_due) is not None
         ),
         replacement_due_count=replacement.count(),
         in_repair=tuple(
@@ -154,14 +160,14 @@ class CaseDashboard:
     waiting_on_me_count: int = 0
 
 
-def parties_of(user) -> tuple[str, ...]:
+def parties_of(user: Reader) -> tuple[str, ...]:
     """Which of the parties a case can wait on this user acts for."""
     return tuple(
         party for party, permission in PARTY_PERMISSION.items() if user.has_perm(permission)
     )
 
 
-def case_dashboard(user, *, now: datetime | None = None) -> CaseDashboard:
+def case_dashboard(user: Reader, *, now: datetime | None = None) -> CaseDashboard:
     """Open cases as one user may see them: by stage, and who acts next for how long.
 
     Counted by a grouped query and cut in the query, so the dashboard reads the same
@@ -172,7 +178,7 @@ def case_dashboard(user, *, now: datetime | None = None) -> CaseDashboard:
     counts = dict(open_cases.values_list("stage").annotate(n=Count("id")).order_by())
     party_labels = dict(Party.choices)
 
-    def line(case) -> CaseLine:
+    def line(case: ProcurementCase) -> CaseLine:
         party = case_waits_on(case)
         return CaseLine(
             reference=case.reference,

@@ -5,15 +5,24 @@ register); lists are ordered and may be cut at `limit` rows, with their full len
 kept beside them.
 """
 
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from inventory.choices import ACTIVE_STATUSES, AssetStatus, Ownership
 from inventory.dates import add_months
-from inventory.models import INCOMPLETE_RECORD, Category, Library, Location, ProductModel
+from inventory.models import (
+    INCOMPLETE_RECORD,
+    Asset,
+    Category,
+    Library,
+    Location,
+    ProductModel,
+)
 from inventory.selectors import WARRANTY_NOTICE_DAYS, warranty_ending
 
 from .scope import ReportScope
@@ -92,8 +101,13 @@ class ITStatus:
     statuses: tuple[str, ...] = STATUSES
 
 
-def _grid(rows, key) -> dict:
-    grid: dict = {}
+_K = TypeVar("_K", bound=Hashable)
+
+
+def _grid(
+    rows: Iterable[dict[str, Any]], key: Callable[[dict[str, Any]], _K]
+) -> dict[_K, list[int]]:
+    grid: dict[_K, list[int]] = {}
     for row in rows:
         grid.setdefault(key(row), [0] * len(STATUSES))[STATUSES.index(row["status"])] = row["n"]
     return grid
@@ -103,7 +117,7 @@ class _Names:
     """The names of the categories, models, libraries and places, read once per report
     (a few hundred rows) instead of joined onto every asset of a list."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.categories = {c.pk: c.name for c in Category.objects.all()}
         self.models = {
             m.pk: f"{m.manufacturer.name} {m.name}".strip()
@@ -112,7 +126,13 @@ class _Names:
         self.libraries = dict(Library.objects.values_list("pk", "code"))
         self.places = dict(Location.objects.values_list("pk", "name"))
 
-    def row(self, row: dict, day: date | None = None, days: int | None = None, missing=()):
+    def row(
+        self,
+        row: dict[str, Any],
+        day: date | None = None,
+        days: int | None = None,
+        missing: tuple[str, ...] = (),
+    ) -> AssetRow:
         return AssetRow(
             tag=row["tag"],
             name=self.models.get(row["model_id"]) or self.categories.get(row["category_id"], ""),
@@ -126,7 +146,13 @@ class _Names:
         )
 
 
-def _listing(queryset: QuerySet, limit: int | None, names: _Names, day_field: str, days_of):
+def _listing(
+    queryset: QuerySet[Asset],
+    limit: int | None,
+    names: _Names,
+    day_field: str,
+    days_of: Callable[[date], int | None],
+) -> Listing:
     """The list's length, and its first `limit` rows with the day each is about."""
     total = queryset.count()
     if limit == 0:
@@ -141,7 +167,7 @@ def _listing(queryset: QuerySet, limit: int | None, names: _Names, day_field: st
     return Listing(tuple(rows), total)
 
 
-def _missing(row: dict) -> tuple[str, ...]:
+def _missing(row: dict[str, Any]) -> tuple[str, ...]:
     owned = row["ownership"] == Ownership.OWNED
     missing = []
     if not row["serial_number"]:
@@ -169,7 +195,9 @@ def _gap_query() -> dict[str, Q]:
 PARTS = frozenset({"grids", "lists", "gaps", "stocktaking"})
 
 
-def _grids(scope: ReportScope):
+def _grids(
+    scope: ReportScope,
+) -> tuple[tuple[CountRow, ...], tuple[CountRow, ...], tuple[CountRow, ...]]:
     """Assets counted by library, place and category, each per status. Grouped by the
     ids alone (no join over every asset); the names come from the small tables."""
     assets = scope.assets
@@ -227,7 +255,7 @@ def it_status(
     list_limit = limit if "lists" in parts else 0
     names = _Names()
 
-    def days_to(day):
+    def days_to(day: date | None) -> int | None:
         return None if day is None else (day - today).days
 
     warranty = _listing(
@@ -293,7 +321,9 @@ def it_status(
     )
 
 
-def _gaps(active: QuerySet, limit: int | None, names: _Names):
+def _gaps(
+    active: QuerySet[Asset], limit: int | None, names: _Names
+) -> tuple[tuple[tuple[str, int], ...], Listing]:
     """Counts of each kind of gap, and the records with any, by asset tag."""
     # Every gap is an incomplete record; saying so lets the database read only those
     # (the partial index asset_incomplete) and test the finer conditions on them.
@@ -318,7 +348,7 @@ def _gaps(active: QuerySet, limit: int | None, names: _Names):
     return tuple((code, counted[code]) for code in GAPS), Listing(tuple(rows), gap_total)
 
 
-def _stocktaking(scope: ReportScope, active: QuerySet) -> tuple[StocktakeRow, ...]:
+def _stocktaking(scope: ReportScope, active: QuerySet[Asset]) -> tuple[StocktakeRow, ...]:
     """The latest day each library's assets were seen in a stocktaking, and how many."""
     seen = {
         row["library_id"]: row

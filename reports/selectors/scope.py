@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from inventory.dates import add_months
 from inventory.models import Asset, Library
+from inventory.roles import Actor
 from inventory.selectors import assets_visible_to, libraries_visible_to
 from procurement.models import ProcurementCase
 from procurement.selectors import cases_visible_to
@@ -81,7 +82,7 @@ def _scope(
 
 
 def report_scope(
-    user,
+    user: Actor,
     *,
     library_code: str | None = None,
     as_of: date | None = None,

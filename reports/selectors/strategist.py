@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import pairwise
+from typing import Any, TypeVar
 
 from django.db.models import (
     Case,
@@ -19,8 +20,10 @@ from django.db.models import (
     DecimalField,
     IntegerField,
     Min,
+    Model,
     OuterRef,
     Q,
+    QuerySet,
     Subquery,
     Sum,
     Value,
@@ -40,7 +43,7 @@ from procurement.choices import (
     Funding,
     Stage,
 )
-from procurement.models import DeliveredAsset, Quote, StageChange
+from procurement.models import DeliveredAsset, ProcurementCase, Quote, StageChange
 from procurement.selectors import (
     STALE_DAYS,
     case_waits_on,
@@ -223,11 +226,14 @@ _CASE_ROW_FIELDS = (
 )
 
 
-def _first(queryset, limit: int | None):
+_M = TypeVar("_M", bound=Model)
+
+
+def _first(queryset: QuerySet[_M], limit: int | None) -> QuerySet[_M]:
     return queryset if limit is None else queryset[:limit]
 
 
-def _case_row(case, today: date) -> CaseRow:
+def _case_row(case: ProcurementCase, today: date) -> CaseRow:
     return CaseRow(
         reference=case.reference,
         url=case.get_absolute_url(),
@@ -274,7 +280,7 @@ def _durations(scope: ReportScope) -> tuple[dict[str, list[float]], list[float]]
     per_stage: dict[str, list[float]] = defaultdict(list)
     lead_times: list[float] = []
 
-    def close(case_changes: list) -> None:
+    def close(case_changes: list[tuple[int, datetime, str]]) -> None:
         if not case_changes:
             return
         spent: dict[str, float] = defaultdict(float)
@@ -294,7 +300,8 @@ def _durations(scope: ReportScope) -> tuple[dict[str, list[float]], list[float]]
         if installed is not None and local_start <= installed < local_end:
             lead_times.append(_days_between(case_changes[0][1], installed))
 
-    current_case, buffer = None, []
+    current_case: int | None = None
+    buffer: list[tuple[int, datetime, str]] = []
     for case_id, at, stage in changes.iterator(chunk_size=5000):
         if case_id != current_case:
             close(buffer)
@@ -366,15 +373,15 @@ def _spend(scope: ReportScope, years: range, categories: dict[int, str]) -> tupl
         for b in Budget.objects.filter(library_id__in=scope.library_ids, year__in=list(years))
     }
     # Each amount added once to its library's year and to its category in that year.
-    whole: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
-    parts: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    whole: dict[tuple[int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    parts: dict[tuple[int, int, int], list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
     for column, source in enumerate((committed, delivered)):
         for (year, library_id, category_id), amount in source.items():
             whole[(year, library_id)][column] += amount
             parts[(year, library_id, category_id)][column] += amount
-    for year, library_id, category_id in budgets:
-        if category_id is not None:
-            parts[(year, library_id, category_id)]  # a category budget with no spend yet
+    for year, library_id, budget_category_id in budgets:
+        if budget_category_id is not None:
+            parts[(year, library_id, budget_category_id)]  # a category budget, no spend yet
     categories_of: dict[tuple[int, int], set[int]] = defaultdict(set)
     for year, library_id, category_id in parts:
         if category_id is not None:
@@ -511,10 +518,12 @@ def _median_prices(scope: ReportScope, category_ids: set[int]) -> dict[int, Deci
         .annotate(n=Count("id"))
         .order_by()
     )
-    medians = {}
+    medians: dict[int, Decimal] = {}
     for category_id, n in counts.items():
         ordered = priced.filter(category_id=category_id).order_by("purchase_price")
-        middle = list(ordered.values_list("purchase_price", flat=True)[(n - 1) // 2 : n // 2 + 1])
+        prices = ordered.values_list("purchase_price", flat=True)[(n - 1) // 2 : n // 2 + 1]
+        # None never comes (`priced` has a price), but the column may hold one.
+        middle = [price for price in prices if price is not None]
         medians[category_id] = sum(middle, Decimal(0)) / len(middle)
     return medians
 
@@ -581,7 +590,7 @@ def _forecast(scope: ReportScope, categories: dict[int, str]) -> tuple[ForecastR
     }
     median_price = _median_prices(scope, need_median)
 
-    table: dict[tuple[int, int], dict] = {}
+    table: dict[tuple[int, int], dict[str, Any]] = {}
     for row in groups:
         year = max(row["year"], first)
         entry = table.setdefault(

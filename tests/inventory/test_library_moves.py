@@ -373,3 +373,16 @@ class TestEditPage:
             "Stadsbiblioteket",
             "Norrbiblioteket",
         ]
+
+
+def test_a_command_without_a_user_may_move_an_asset_to_another_library(two_hb_assets, no_public):
+    """No actor is the municipality itself (a command); the library rule is a user's."""
+    asset = two_hb_assets[0]
+    moved = services.asset_update(
+        asset=asset,
+        actor=None,
+        expected_version=asset.version,
+        data={"library": no_public.library, "location": no_public},
+    )
+    assert state([moved.tag]) == [(moved.tag, "NO", no_public.name, asset.version + 1)]
+    assert records_for(moved).first().actor is None

@@ -8,7 +8,7 @@ from inventory import services
 from inventory.choices import AssetStatus, ChangeAction, ChangeSource, DisposalMethod
 from inventory.history import records_for
 from inventory.models import Asset, ChangeRecord
-from tests.factories import AssetFactory, CategoryFactory, FeatureFactory, LocationFactory
+from tests.factories import AssetFactory, CategoryFactory, FeatureFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -435,8 +435,3 @@ def test_maintenance_negative_cost_refused(it_user, hb_asset):
         cost=Decimal("1290"),
     )
     assert list(hb_asset.maintenance.all()) == [entry]
-
-
-def test_location_factory_sanity(hb):
-    # Two locations with the same name in one library are one place.
-    assert LocationFactory(library=hb, name="X") == LocationFactory(library=hb, name="X")

@@ -18,10 +18,9 @@ from procurement.rules import (
     Assessment,
     CaseFacts,
     ChecklistItem,
+    RuleWarning,
     Thresholds,
-    Warning,
     assess,
-    contract_value,
     earliest_signing_day,
     is_swedish_non_working_day,
     standstill_last_day,
@@ -89,15 +88,16 @@ def test_the_module_knows_no_django():
     assert done.returncode == 0
 
 
-def test_constants():
-    assert PROCEDURES == ("call_off", "direct_award", "advertised", "advertised_eu")
-    assert STAGES[0] == "need"
-    assert STAGES[-1] == "closed"
-    assert len(STAGES) == 11
-
-
-def test_gettext_noop_returns_its_argument():
-    assert rules.gettext_noop("Needs analysis") == "Needs analysis"
+def test_every_procedure_is_given_and_no_other():
+    facts = [
+        CaseFacts(D("5000"), framework_available=True),
+        CaseFacts(D("5000")),
+        CaseFacts(LIMIT),
+        CaseFacts(EU_2024),
+    ]
+    given = [assess(f, thresholds(eu=EU_2024)).procedure for f in facts]
+    assert given == ["call_off", "direct_award", "advertised", "advertised_eu"]
+    assert set(given) == set(PROCEDURES)
 
 
 def test_an_assessment_is_immutable():
@@ -107,13 +107,21 @@ def test_an_assessment_is_immutable():
         assessment.procedure = "advertised"  # type: ignore[misc]
 
 
-def test_case_facts_defaults():
-    facts = CaseFacts(estimated_value=D("1"))
-    assert facts.prior_direct_awards_same_kind == 0
-    assert facts.framework_available is False
-
-
 # --- the direct-award limit (rules 3 and 5) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "reaches"),
+    [(D(0), False), (LIMIT - ORE, False), (LIMIT, True), (LIMIT + ORE, True)],
+)
+def test_reaches_direct_award_limit_at_the_boundary(value, reaches):
+    """A direct award is allowed only below the limit: the limit itself reaches it."""
+    assert rules.reaches_direct_award_limit(value, thresholds()) is reaches
+
+
+def test_reaches_direct_award_limit_refuses_a_negative_value():
+    with pytest.raises(ValueError):
+        rules.reaches_direct_award_limit(D("-0.01"), thresholds())
 
 
 @pytest.mark.parametrize(
@@ -477,29 +485,11 @@ def test_inconsistent_thresholds_raise(kwargs):
         Thresholds(**figures)
 
 
-# --- contract value (rule 1) ------------------------------------------------------
-
-
-def test_contract_value():
-    assert contract_value(monthly=D("1250.50")) == D("60024.00")  # 48 months
-    assert contract_value(monthly=D("1000"), months=36) == D("36000")
-    assert contract_value(monthly=D("0"), months=12) == 0
-
-
-@pytest.mark.parametrize(
-    "kwargs",
-    [{"monthly": D("-1")}, {"monthly": D("100"), "months": 0}, {"monthly": D("1"), "months": -3}],
-)
-def test_contract_value_rejects_nonsense(kwargs):
-    with pytest.raises(ValueError):
-        contract_value(**kwargs)
-
-
 # --- warnings rendered -------------------------------------------------------------------
 
 
 def test_render_translates_and_formats_money():
-    warning = Warning(
+    warning = RuleWarning(
         code="aggregation_over_limit",
         message="Total %(total)s over %(limit)s by %(excess)s (%(count)s cases)",
         params={"total": D("700000.01"), "limit": LIMIT, "excess": ORE, "count": 3},
@@ -520,7 +510,7 @@ def test_render_translates_and_formats_money():
 
 
 def test_render_without_params():
-    assert Warning("x", "Nothing to fill in").render() == "Nothing to fill in"
+    assert RuleWarning("x", "Nothing to fill in").render() == "Nothing to fill in"
 
 
 def test_render_of_real_warnings_through_a_translation():

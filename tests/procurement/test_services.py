@@ -173,7 +173,7 @@ class TestGuards:
         ]
         case = advance(case, it_user, Stage.AWARD)
         services.quote_choose(case=case, quote=quotes[1], actor=it_user)
-        options = {o.to_stage for o in services.case_move_options(case, it_user)}
+        options = {o.to_stage for o in selectors.case_move_options(case, it_user)}
         assert Stage.ORDERED in options and Stage.STANDSTILL not in options
         with pytest.raises(services.MoveRefused) as refused:
             advance(case, it_user, Stage.ORDERED)

@@ -2,9 +2,7 @@
 
 import copy
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
@@ -13,20 +11,17 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView, FormView
-from django.views.i18n import set_language
 from django_filters.views import FilterView
 
-from . import services
-from .filters import AssetFilterSet
-from .formatting import format_date
-from .forms import AssetForm, AssetStatusForm, BulkActionForm, MaintenanceForm
-from .history import rows as history_rows
-from .models import Asset, Feature, Profile
-from .pagination import KeysFirstPaginator
-from .selectors import (
+from .. import services
+from ..filters import AssetFilterSet
+from ..forms import AssetForm, AssetStatusForm, BulkActionForm, MaintenanceForm
+from ..history import rows as history_rows
+from ..models import Asset, Feature
+from ..pagination import KeysFirstPaginator
+from ..selectors import (
     asset_get,
     asset_history,
     asset_list,
@@ -34,43 +29,7 @@ from .selectors import (
     libraries_visible_to,
     locations_visible_to,
 )
-
-PAGE_SIZES = (25, 50, 100, 200)
-
-
-class PageSizeMixin:
-    """A list's rows per page from `?per_page=`, one of PAGE_SIZES (50 otherwise)."""
-
-    def get_paginate_by(self, queryset):
-        try:
-            size = int(self.request.GET.get("per_page", 50))
-        except ValueError:
-            size = 50
-        return size if size in PAGE_SIZES else 50
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(page_sizes=PAGE_SIZES, **kwargs)
-
-
-@login_not_required
-@require_POST
-def set_language_view(request):
-    """Django's set_language, and for a logged-in user also the profile's language,
-    which e-mails from Inventera are written in."""
-    response = set_language(request)
-    language = request.POST.get("language")
-    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
-        Profile.objects.update_or_create(user=request.user, defaults={"language": language})
-    return response
-
-
-def apply_form_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on its field where it has one."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from ..viewmixins import PageSizeMixin, ServiceFormMixin, StaleEditMixin
 
 
 class AssetListView(PermissionRequiredMixin, PageSizeMixin, FilterView):
@@ -153,24 +112,28 @@ class AssetFormMixin:
         return kwargs
 
 
-class AssetCreateView(PermissionRequiredMixin, AssetFormMixin, FormView):
+class AssetCreateView(ServiceFormMixin, PermissionRequiredMixin, AssetFormMixin, FormView):
     permission_required = "inventory.add_asset"
 
-    def form_valid(self, form):
+    def call_service(self, form):
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("features", "version")}
-        try:
-            asset = services.asset_create(
-                actor=self.request.user, features=form.cleaned_data["features"], **data
-            )
-        except ValidationError as exc:
-            apply_form_errors(form, exc)
-            return self.form_invalid(form)
+        asset = services.asset_create(
+            actor=self.request.user, features=form.cleaned_data["features"], **data
+        )
         messages.success(self.request, _("Asset %(tag)s was created.") % {"tag": asset.tag})
         return redirect(asset)
 
 
-class AssetUpdateView(AssetObjectMixin, PermissionRequiredMixin, AssetFormMixin, FormView):
+class AssetUpdateView(
+    StaleEditMixin, AssetObjectMixin, PermissionRequiredMixin, AssetFormMixin, FormView
+):
     permission_required = "inventory.change_asset"
+    stale_error = services.ConcurrentEditError
+    stale_message = gettext_lazy(
+        "%(who)s saved this asset at %(when)s, after you opened it. Your changes "
+        "have not been saved. Check the asset's history below the form, then "
+        "save again to replace their version with yours."
+    )
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -183,55 +146,26 @@ class AssetUpdateView(AssetObjectMixin, PermissionRequiredMixin, AssetFormMixin,
     def get_context_data(self, **kwargs):
         return super().get_context_data(asset=self.asset, **kwargs)
 
-    def form_valid(self, form):
+    def call_service(self, form):
         data = {
             name: value
             for name, value in form.cleaned_data.items()
             if name in services.EDITABLE_FIELDS
         }
-        try:
-            asset = services.asset_update(
-                asset=self.asset,
-                actor=self.request.user,
-                expected_version=form.cleaned_data["version"],
-                data=data,
-                features=form.cleaned_data["features"],
-            )
-        except services.ConcurrentEditError as exc:
-            return self.refuse_stale(form, exc.current)
-        except ValidationError as exc:
-            apply_form_errors(form, exc)
-            return self.form_invalid(form)
+        asset = services.asset_update(
+            asset=self.asset,
+            actor=self.request.user,
+            expected_version=form.cleaned_data["version"],
+            data=data,
+            features=form.cleaned_data["features"],
+        )
         messages.success(self.request, _("Asset %(tag)s was saved.") % {"tag": asset.tag})
         return redirect(asset)
 
-    def refuse_stale(self, form, current: Asset):
-        """Keep what the user typed, say who changed the asset, and let them decide."""
-        latest = asset_history(current).first()
-        form.add_error(
-            None,
-            _(
-                "%(who)s saved this asset at %(when)s, after you opened it. Your changes "
-                "have not been saved. Check the asset's history below the form, then "
-                "save again to replace their version with yours."
-            )
-            % {
-                "who": (latest.actor.get_full_name() or latest.actor.username)
-                if latest and latest.actor
-                else _("Someone else"),
-                "when": format_date(current.updated_at),
-            },
-        )
-        # The next save is a deliberate choice made after reading the message.
-        form.data = form.data.copy()
-        form.data["version"] = current.version
-        context = self.get_context_data(form=form)
-        context["stale_changes"] = history_rows(Asset, latest) if latest else []
-        return self.render_to_response(context, status=409)
 
-
-class AssetStatusView(AssetObjectMixin, PermissionRequiredMixin, FormView):
+class AssetStatusView(ServiceFormMixin, AssetObjectMixin, PermissionRequiredMixin, FormView):
     permission_required = "inventory.change_asset_status"
+    stale_error = services.ConcurrentEditError
     form_class = AssetStatusForm
     template_name = "inventory/asset_status_form.html"
 
@@ -241,25 +175,15 @@ class AssetStatusView(AssetObjectMixin, PermissionRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(asset=self.asset, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            asset = services.asset_change_status(
-                asset=self.asset,
-                to_status=form.cleaned_data["to_status"],
-                actor=self.request.user,
-                expected_version=form.cleaned_data["version"],
-                comment=form.cleaned_data["comment"],
-                **form.details(),
-            )
-        except services.ConcurrentEditError:
-            form.add_error(
-                None,
-                _("Someone else changed this asset after you opened it. Nothing was saved."),
-            )
-            return self.render_to_response(self.get_context_data(form=form), status=409)
-        except ValidationError as exc:
-            apply_form_errors(form, exc)
-            return self.form_invalid(form)
+    def call_service(self, form):
+        asset = services.asset_change_status(
+            asset=self.asset,
+            to_status=form.cleaned_data["to_status"],
+            actor=self.request.user,
+            expected_version=form.cleaned_data["version"],
+            comment=form.cleaned_data["comment"],
+            **form.details(),
+        )
         messages.success(
             self.request,
             _("%(tag)s is now “%(status)s”.")
@@ -267,8 +191,14 @@ class AssetStatusView(AssetObjectMixin, PermissionRequiredMixin, FormView):
         )
         return redirect(asset)
 
+    def form_stale(self, form, error):
+        form.add_error(
+            None, _("Someone else changed this asset after you opened it. Nothing was saved.")
+        )
+        return self.render_to_response(self.get_context_data(form=form), status=409)
 
-class MaintenanceCreateView(AssetObjectMixin, PermissionRequiredMixin, FormView):
+
+class MaintenanceCreateView(ServiceFormMixin, AssetObjectMixin, PermissionRequiredMixin, FormView):
     permission_required = "inventory.add_maintenanceentry"
     form_class = MaintenanceForm
     template_name = "inventory/maintenance_form.html"
@@ -276,12 +206,8 @@ class MaintenanceCreateView(AssetObjectMixin, PermissionRequiredMixin, FormView)
     def get_context_data(self, **kwargs):
         return super().get_context_data(asset=self.asset, **kwargs)
 
-    def form_valid(self, form):
-        try:
-            services.maintenance_add(asset=self.asset, actor=self.request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_form_errors(form, exc)
-            return self.form_invalid(form)
+    def call_service(self, form):
+        services.maintenance_add(asset=self.asset, actor=self.request.user, **form.cleaned_data)
         messages.success(self.request, _("The maintenance was logged."))
         return redirect(self.asset)
 

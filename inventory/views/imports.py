@@ -6,12 +6,9 @@ Each showing of the preview is a fresh dry run, so it always tells what a confir
 would do now; the confirmation checks every row again and writes all of them or none.
 """
 
-from datetime import timedelta
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import PermissionRequiredMixin
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -24,35 +21,30 @@ from django.views.generic import FormView
 
 from config.security import log_event
 
-from .choices import ImportState
-from .filters import AssetFilterSet
-from .imports.export import CONTENT_TYPES, CSV, XLSX, assets_export
-from .imports.forms import AssetImportForm, ImportOptionsForm, libraries_for
-from .imports.jobs import import_job_enqueue, progress_of, upload_options
-from .imports.options import ImportOptions, OptionsError, options_from_dict
-from .imports.reading import ImportFileError, read_table
-from .imports.rejected import rejected_rows_file
-from .imports.service import ERROR, NEW, UNCHANGED, UPDATE, assets_import
-from .models import AssetImport, ImportMapping
-from .selectors import assets_visible_to
+from ..choices import ImportState
+from ..filters import AssetFilterSet
+from ..imports.export import CONTENT_TYPES, CSV, XLSX, assets_export
+from ..imports.forms import AssetImportForm, ImportOptionsForm, libraries_for
+from ..imports.jobs import import_job_enqueue, progress_of
+from ..imports.options import ImportOptions
+from ..imports.reading import ImportFileError, read_table
+from ..imports.rejected import rejected_rows_file
+from ..imports.service import ERROR, NEW, UNCHANGED, UPDATE, assets_import
+from ..imports.uploads import (
+    upload_apply_saved,
+    upload_choices_initial,
+    upload_discard,
+    upload_options,
+    upload_save_choices,
+    uploads_discard_stale,
+)
+from ..models import AssetImport, ImportMapping
+from ..selectors import assets_visible_to
+from ..viewmixins import ServiceFormMixin
 
 IMPORT_PERMISSIONS = ("inventory.add_asset", "inventory.change_asset")
 # Rows listed one by one in the preview; the counts always cover the whole file.
 PREVIEW_ROWS = 500
-# Uploads nobody confirmed are removed after this long.
-STALE_AFTER = timedelta(days=1)
-
-
-def _sweep_stale() -> None:
-    old = AssetImport.objects.filter(uploaded_at__lt=timezone.now() - STALE_AFTER)
-    for upload in old.exclude(state__in=[ImportState.QUEUED, ImportState.RUNNING]):
-        _discard(upload)
-
-
-def _discard(upload: AssetImport) -> None:
-    if upload.file:
-        upload.file.delete(save=False)
-    upload.delete()
 
 
 class AssetImportView(PermissionRequiredMixin, FormView):
@@ -66,7 +58,7 @@ class AssetImportView(PermissionRequiredMixin, FormView):
         return {**super().get_form_kwargs(), "libraries": libraries_for(self.request.user)}
 
     def form_valid(self, form):
-        _sweep_stale()
+        uploads_discard_stale()
         data = form.cleaned_data
         upload = data["file"]
         record = AssetImport(
@@ -79,26 +71,10 @@ class AssetImportView(PermissionRequiredMixin, FormView):
         )
         saved = data.get("saved")
         if saved is not None:
-            _apply_saved(record, saved)
+            upload_apply_saved(record, saved)
         record.file.save(upload.name, upload, save=False)
         record.save()
         return redirect("inventory:asset_import_preview", pk=record.pk)
-
-
-def _apply_saved(record: AssetImport, saved: ImportMapping) -> None:
-    """The saved choices on a new upload; what the upload form chose itself wins."""
-    try:
-        options = options_from_dict(saved.options)
-    except OptionsError:
-        return
-    record.mapping = record.mapping or options.mapping
-    record.library = record.library or options.library
-    record.create_missing = record.create_missing or options.create_missing
-    record.blank_clears = options.blank_clears
-    record.values = options.values
-    record.create = options.create
-    # Columns by header name; matched against this file's header in the preview.
-    record.columns = {"names": options.columns_by_name} if options.columns_by_name else {}
 
 
 class AssetImportMixin(PermissionRequiredMixin):
@@ -141,7 +117,7 @@ class AssetImportMixin(PermissionRequiredMixin):
             self.upload.encoding = ""
             self.upload.save(update_fields=["encoding"])
             return redirect("inventory:asset_import_preview", pk=self.upload.pk)
-        _discard(self.upload)
+        upload_discard(self.upload)
         return redirect("inventory:asset_import")
 
     def render_preview(self, outcome, status=200, options_form=None):
@@ -177,17 +153,9 @@ class AssetImportMixin(PermissionRequiredMixin):
 
     def options_form(self, outcome, data=None):
         upload = self.upload
-        initial = {
-            "mapping": upload.mapping,
-            "library": upload.library,
-            "encoding": upload.encoding,
-            "create_missing": upload.create_missing,
-            "blank_clears": upload.blank_clears,
-            **{f"column_{k}": v for k, v in upload.columns.items() if k != "names"},
-        }
         return ImportOptionsForm(
             data,
-            initial=initial,
+            initial=upload_choices_initial(upload),
             headers=outcome.columns.headers,
             unmatched=outcome.columns.unmatched,
             unknown=outcome.unknown,
@@ -195,7 +163,7 @@ class AssetImportMixin(PermissionRequiredMixin):
         )
 
 
-class AssetImportPreviewView(AssetImportMixin, View):
+class AssetImportPreviewView(ServiceFormMixin, AssetImportMixin, View):
     """Step 2: what each row would do; change how the file is read; confirm. While a
     large file is imported in the background, how far it has come; then what it did."""
 
@@ -242,42 +210,29 @@ class AssetImportPreviewView(AssetImportMixin, View):
         if upload.state != ImportState.PREVIEW:
             return redirect("inventory:asset_import_preview", pk=upload.pk)
         try:
-            outcome = self.run(commit=False)
+            self.outcome = self.run(commit=False)
         except ImportFileError as exc:
             return self.unreadable(exc)
-        form = self.options_form(outcome, data=request.POST)
-        if not form.is_valid():
-            return self.render_preview(outcome, status=400, options_form=form)
-        try:
-            values, create = form.mapped_values()
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.render_preview(outcome, status=400, options_form=form)
-        data = form.cleaned_data
-        encoding_changed = data["encoding"] != upload.encoding
-        upload.mapping = data["mapping"]
-        upload.library = data["library"]
-        upload.encoding = data["encoding"]
-        upload.create_missing = data["create_missing"]
-        upload.blank_clears = data["blank_clears"]
-        # Choices for columns the form did not show (another preset's) are kept.
-        for name in form.column_names:
-            key = name.removeprefix("column_")
-            if data.get(name):
-                upload.columns[key] = data[name]
-            else:
-                upload.columns.pop(key, None)
-        for key, mapped in values.items():
-            upload.values.setdefault(key, {}).update(mapped)
-        for key, found in create.items():
-            upload.create[key] = sorted({*upload.create.get(key, []), *found})
-        if encoding_changed:
-            # Another reading of the file gives other columns and values.
-            upload.columns, upload.values, upload.create = {}, {}, {}
-        upload.save()
-        if data["save_as"]:
-            self.save_mapping(data["save_as"], outcome)
-        return redirect("inventory:asset_import_preview", pk=upload.pk)
+        form = self.options_form(self.outcome, data=request.POST)
+        return self.form_valid(form) if form.is_valid() else self.form_invalid(form)
+
+    def form_invalid(self, form):
+        return self.render_preview(self.outcome, status=400, options_form=form)
+
+    def call_service(self, form):
+        """The choices saved on the upload; a mapped value the form refuses (a
+        ValidationError) is shown on it."""
+        values, create = form.mapped_values()
+        upload_save_choices(
+            self.upload,
+            choices=form.cleaned_data,
+            column_fields=form.column_names,
+            values=values,
+            create=create,
+        )
+        if form.cleaned_data["save_as"]:
+            self.save_mapping(form.cleaned_data["save_as"], self.outcome)
+        return redirect("inventory:asset_import_preview", pk=self.upload.pk)
 
     def save_mapping(self, name: str, outcome) -> None:
         options = self.options()
@@ -354,7 +309,7 @@ class AssetImportConfirmView(AssetImportMixin, View):
                 _("Nothing was imported: the file has errors now. Correct them and try again."),
             )
             return self.render_preview(outcome, status=409)
-        _discard(self.upload)
+        upload_discard(self.upload)
         counts = outcome.counts
         log_event(
             "import",
@@ -403,7 +358,7 @@ class AssetImportCancelView(AssetImportMixin, View):
         if self.upload.state == ImportState.RUNNING:
             messages.error(request, _("The import is running and cannot be cancelled now."))
             return redirect("inventory:asset_import_preview", pk=self.upload.pk)
-        _discard(self.upload)
+        upload_discard(self.upload)
         messages.info(request, _("The import was cancelled; nothing was imported."))
         return redirect("inventory:asset_import")
 
