@@ -39,6 +39,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	DEBUG=true $(BIN)/mypy
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
 
 format: install
