@@ -95,7 +95,10 @@ def _pdf(title: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{title}.pdf", buffer.getvalue(), "application/pdf")
 
 
-def seed_rules() -> None:
+SCREENS = "Skärmar och tillbehör"
+
+
+def seed_rules(today: date | None = None) -> None:
     for values in RULE_SETS:
         PurchasingRuleSet.objects.get_or_create(
             effective_from=values["effective_from"], defaults={**COMMON_RULES, **values}
@@ -119,12 +122,16 @@ def seed_rules() -> None:
             Category.objects.filter(code__in=["workstation", "staff_pc", "tablet"])
         )
         expired.suppliers.set([suppliers["Datorhuset Norr AB"]])
+    # In force from the start of last year to the end of next, whenever the demo is
+    # loaded: its cases call it off, which only an agreement in force allows.
+    year = (today or date.today()).year
     screens, created = FrameworkAgreement.objects.get_or_create(
-        name="Skärmar och tillbehör 2025–2027",
+        name__startswith=SCREENS,
         defaults={
+            "name": f"{SCREENS} {year - 1}–{year + 1}",
             "body": AgreementBody.MUNICIPALITY,
-            "valid_from": date(2025, 1, 1),
-            "valid_to": date(2027, 12, 31),
+            "valid_from": date(year - 1, 1, 1),
+            "valid_to": date(year + 1, 12, 31),
             "call_off_method": CallOffMethod.RANKING,
         },
     )
@@ -473,7 +480,11 @@ def _seed_history(users: dict, today: date) -> int:
                 case=case,
                 actor=it,
                 expected_version=case.version,
-                data={"framework_agreement": FrameworkAgreement.objects.get(name=framework)},
+                data={
+                    "framework_agreement": FrameworkAgreement.objects.get(
+                        name__startswith=framework
+                    )
+                },
             )
         case = _move(case, it, Stage.SOURCING)
         quote = _quote(case, it, supplier, amount, today, quote_days_ago, valid=90)
@@ -573,7 +584,7 @@ def _seed_history(users: dict, today: date) -> int:
             "Kontorsteknik i Syd AB",
             "7140",
             quote_days_ago=52,
-            framework="Skärmar och tillbehör 2025–2027",
+            framework=SCREENS,
         )
         _delivered(case, it, today, 32, ("HB", "Förråd IT"), "ACC")
         case = _move(case, it, Stage.INSTALLED)

@@ -16,12 +16,13 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from .choices import ChangeAction, ChangeSource
 from .formatting import format_sek
-from .models import ChangeRecord
+from .models import ChangeRecord, TranslatedName
 
 
 def _value(obj: models.Model, field: models.Field) -> Any:
@@ -100,15 +101,33 @@ class ChangeRow:
     label: str
     old: str
     new: str
+    name: str = ""  # the field's name, for a page that tells some fields together
+
+
+def _translated_name(model: type[TranslatedName], stored: str) -> str:
+    """A category's or feature's name in the reader's language.
+
+    It was stored as its text in the language of whoever made the change; the row that
+    has that name in either language gives it back in the reader's. A name since
+    changed or deleted reads as it was stored.
+    """
+    found = model._default_manager.filter(Q(name_sv=stored) | Q(name_en=stored)).first()
+    return found.name if found is not None else stored
 
 
 def _display(field: models.Field | None, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "–"
+    related = getattr(field, "related_model", None)
+    translated = isinstance(related, type) and issubclass(related, TranslatedName)
     if isinstance(value, list):
+        if translated:
+            return ", ".join(sorted(_translated_name(related, str(v)) for v in value))
         return ", ".join(str(v) for v in value)
     if field is None:
         return str(value)
+    if translated:
+        return _translated_name(related, str(value))
     if field.choices and not field.is_relation:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.DecimalField):
@@ -127,14 +146,22 @@ def rows(model: type[models.Model], entry: ChangeRecord) -> list[ChangeRow]:
     for name, (old, new) in entry.changes.items():
         try:
             field = model._meta.get_field(name)
-            label = str(field.verbose_name)
         except FieldDoesNotExist:
             field, label = None, name
+        else:
+            if field.auto_created and not field.concrete:
+                # A change of related rows recorded on the object, such as a case's lines:
+                # their values are stored as text, labelled by the related model's name.
+                label = str(field.related_model._meta.verbose_name)
+                field = None
+            else:
+                label = str(field.verbose_name)
         result.append(
             ChangeRow(
                 label=label[:1].upper() + label[1:],
                 old=_display(field, old),
                 new=_display(field, new),
+                name=name,
             )
         )
     return result

@@ -3,6 +3,7 @@ in the app, where the services guard their stages; here they can only be read.""
 
 from django.contrib import admin
 
+from .admin_forms import PurchasingRuleSetAdminForm
 from .models import (
     FrameworkAgreement,
     ProcurementCase,
@@ -14,6 +15,7 @@ from .models import (
 
 @admin.register(PurchasingRuleSet)
 class PurchasingRuleSetAdmin(admin.ModelAdmin):
+    form = PurchasingRuleSetAdminForm
     list_display = (
         "name",
         "effective_from",
@@ -39,6 +41,9 @@ class PurchasingRuleSetAdmin(admin.ModelAdmin):
         ),
         (None, {"fields": ("quote_tiers", "approval_levels")}),
     )
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
 
 
 @admin.register(Supplier)

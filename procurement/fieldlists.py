@@ -25,7 +25,9 @@ CASE_FIELDS = FieldList(
         ("grant_spend_by", {FORM, NEED}),
         ("expected_delivery", {FORM, NEED}),
         ("handler", {FORM}),
-        ("framework_agreement", {FORM}),
+        # The library often knows the agreement that covers its need; the services accept
+        # only agreements joined and in force.
+        ("framework_agreement", {FORM, NEED}),
         ("advertisement_id", {FORM}),
         ("award_notice_sent_on", {FORM}),
         ("award_notice_electronic", {FORM}),

@@ -14,8 +14,13 @@ from inventory.forms import DateInput, DateRangeMixin, LocationChoiceField, SekF
 from .choices import Decision, DocumentKind, Stage
 from .fieldlists import CASE_FIELDS, NEED
 from .models import CaseLine, ProcurementCase, Quote
-from .selectors import DeliveryDefaults
-from .services import CREATE_MISSING_LABEL, EDITABLE_FIELDS, LIBRARY_FIELDS, DeliveryItem
+from .selectors import DeliveryDefaults, agreements_open, editable_case_fields
+from .services import (
+    CREATE_MISSING_LABEL,
+    EDITABLE_FIELDS,
+    DeliveryItem,
+)
+from .validators import validate_organisation_number
 
 CASE_WIDGETS = {
     "need": forms.Textarea(attrs={"rows": 4}),
@@ -68,6 +73,22 @@ FIELDSETS = (
 )
 
 
+AGREEMENT_HELP = _("Only agreements the municipality has joined and that are in force today.")
+
+
+def limit_agreements(form: forms.ModelForm) -> None:
+    """Offer the agreements a case may name today, and the one it names already."""
+    field = form.fields.get("framework_agreement")
+    if field is None:
+        return
+    offered = agreements_open(timezone.localdate())
+    current = form.instance.framework_agreement_id if form.instance.pk else None
+    if current is not None:
+        offered = offered | field.queryset.filter(pk=current)
+    field.queryset = offered.distinct()
+    field.help_text = AGREEMENT_HELP
+
+
 class FieldsetsMixin:
     def fieldsets(self):
         """(legend, bound fields) for the template, leaving out the fields not on this form."""
@@ -113,6 +134,7 @@ class CaseCreateForm(DateRangeMixin, FieldsetsMixin, forms.ModelForm):
         self.fields["library"].queryset = libraries
         if libraries.count() == 1:
             self.fields["library"].initial = libraries.first()
+        limit_agreements(self)
 
     def case_fields(self) -> dict:
         """Keyword arguments for services.case_create, lines apart."""
@@ -137,6 +159,7 @@ class CaseUpdateForm(DateRangeMixin, FieldsetsMixin, forms.ModelForm):
                 del self.fields[name]
         if "handler" in self.fields:
             self.fields["handler"].queryset = handlers()
+        limit_agreements(self)
         self.fields["version"].initial = self.instance.version
 
     def changes(self) -> dict:
@@ -150,9 +173,7 @@ class CaseUpdateForm(DateRangeMixin, FieldsetsMixin, forms.ModelForm):
 
 def editable_fields(user) -> frozenset:
     """IT changes every fact of a case, a library manager the library's ones."""
-    if user.has_perm("procurement.advance_technical"):
-        return EDITABLE_FIELDS
-    return LIBRARY_FIELDS
+    return frozenset(editable_case_fields(user))
 
 
 class CaseLineForm(forms.ModelForm):
@@ -267,6 +288,23 @@ class CaseDecideForm(forms.Form):
 
 
 class QuoteForm(DateRangeMixin, forms.ModelForm):
+    """A quote from a registered supplier, or from a new one given by name and
+    organisation number (registered with the quote by services.quote_add)."""
+
+    new_supplier_name = forms.CharField(
+        label=_("New supplier's name"),
+        max_length=200,
+        required=False,
+        help_text=_("Only if the supplier is not in the list above."),
+    )
+    new_supplier_organisation_number = forms.CharField(
+        label=_("New supplier's organisation number"),
+        max_length=20,
+        required=False,
+        validators=[validate_organisation_number],
+        help_text=_("Ten digits, e.g. 556036-0793."),
+    )
+
     class Meta:
         model = Quote
         fields = ["supplier", "amount", "received_on", "valid_until", "notes"]
@@ -276,6 +314,17 @@ class QuoteForm(DateRangeMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["received_on"].initial = timezone.localdate
+        self.fields["supplier"].required = False
+        self.fields["supplier"].help_text = _(
+            "Choose a registered supplier, or give a new one below."
+        )
+
+    def new_supplier_fields(self) -> list[forms.BoundField]:
+        return [self["new_supplier_name"], self["new_supplier_organisation_number"]]
+
+    def detail_fields(self) -> list[forms.BoundField]:
+        """The quote's own fields after the supplier, for the template."""
+        return [self[name] for name in self._meta.fields if name != "supplier"]
 
 
 class DocumentForm(forms.Form):

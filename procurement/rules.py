@@ -28,6 +28,7 @@ __all__ = [
     "CaseFacts",
     "ChecklistItem",
     "DocumentationFacts",
+    "Figure",
     "Reason",
     "RuleWarning",
     "Thresholds",
@@ -66,6 +67,46 @@ def gettext_noop(message: str) -> str:
     return message
 
 
+# How a figure of the rule set cites where it comes from; the caller translates.
+_CITED_BOTH = gettext_noop("%(amount)s (in force from %(date)s, source: %(source)s)")
+_CITED_DATE = gettext_noop("%(amount)s (in force from %(date)s)")
+_CITED_SOURCE = gettext_noop("%(amount)s (source: %(source)s)")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """An amount of the rule set a case was measured against, with where it comes from:
+    the date the rule set applies from and the figure's source (a section of LOU, the
+    Commission's communication, the municipality's guidelines), as the administrator
+    entered them. Either may be unknown."""
+
+    amount: Decimal
+    applies_from: date | None = None
+    source: str = ""
+
+    def render(
+        self,
+        translate: Callable[[str], str],
+        money: Callable[[Decimal], str],
+        day: Callable[[date], str],
+    ) -> str:
+        """`700 000 kr (in force from 2026-01-01, source: LOU 19 a kap. 2 §)`."""
+        amount = money(self.amount)
+        if self.applies_from is None and not self.source:
+            return amount
+        if self.applies_from is None:
+            message = _CITED_SOURCE
+        elif not self.source:
+            message = _CITED_DATE
+        else:
+            message = _CITED_BOTH
+        return translate(message) % {
+            "amount": amount,
+            "date": day(self.applies_from) if self.applies_from else "",
+            "source": self.source,
+        }
+
+
 @dataclass(frozen=True)
 class _Message:
     """A message with its figures kept apart, so each reader gets it in their language."""
@@ -78,13 +119,27 @@ class _Message:
         self,
         translate: Callable[[str], str] = lambda s: s,
         money: Callable[[Decimal], str] = str,
+        day: Callable[[date], str] = date.isoformat,
     ) -> str:
-        """The message in the reader's language, amounts written with `money`."""
-        values = {
-            key: money(value) if isinstance(value, Decimal) else value
-            for key, value in self.params.items()
-        }
+        """The message in the reader's language, amounts written with `money`, a figure
+        of the rule set with its date and source (`Figure.render`)."""
+        values = {key: _param(value, translate, money, day) for key, value in self.params.items()}
         return translate(self.message) % values
+
+
+def _param(
+    value: object,
+    translate: Callable[[str], str],
+    money: Callable[[Decimal], str],
+    day: Callable[[date], str],
+) -> object:
+    if isinstance(value, Figure):
+        return value.render(translate, money, day)
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, date):
+        return day(value)
+    return value
 
 
 class RuleWarning(_Message):
@@ -92,7 +147,8 @@ class RuleWarning(_Message):
 
 
 class Reason(_Message):
-    """Why the rules came to a conclusion: the figure compared and the threshold."""
+    """Why the rules came to a conclusion: the case's value, and the threshold or tier it
+    was compared with as a `Figure` (with the rule set's date and the figure's source)."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +159,10 @@ class Thresholds:
     from-value; the tier or level that applies is the last one whose from-value is at most
     the estimated value. An approval level's index is its rank. Raises ValueError for a
     negative figure, a tier asking for fewer than one quote, or pairs out of order.
+
+    Where the figures come from, for the reasons to cite: the date the rule set applies
+    from, the source of each threshold, and the rule set's name, which stands for the
+    municipality's guidelines (the tiers and levels). Empty when not known.
     """
 
     direct_award_limit: Decimal
@@ -110,6 +170,15 @@ class Thresholds:
     eu_threshold: Decimal | None
     quote_tiers: tuple[tuple[Decimal, int], ...]
     approval_levels: tuple[tuple[Decimal, str], ...] = ()
+    applies_from: date | None = None
+    direct_award_limit_source: str = ""
+    documentation_threshold_source: str = ""
+    eu_threshold_source: str = ""
+    guidelines_source: str = ""
+
+    def figure(self, amount: Decimal, source: str) -> Figure:
+        """`amount` of this rule set, cited with its date and `source`."""
+        return Figure(amount, self.applies_from, source)
 
     def __post_init__(self) -> None:
         _check_amount("direct_award_limit", self.direct_award_limit)
@@ -363,7 +432,13 @@ def assess(facts: CaseFacts, thresholds: Thresholds) -> Assessment:
     )
     if level is not None:
         start, name = thresholds.approval_levels[level]
-        reasons.append(Reason("approval", _REASONS["approval"], {"from": start, "level": name}))
+        reasons.append(
+            Reason(
+                "approval",
+                _REASONS["approval"],
+                {"from": thresholds.figure(start, thresholds.guidelines_source), "level": name},
+            )
+        )
     return Assessment(
         procedure=procedure,
         required_quotes=required_quotes,
@@ -388,16 +463,20 @@ def _reasons(
     prior: Decimal,
     total: Decimal,
 ) -> list[Reason]:
-    """Why `assess` chose the procedure and the duties it did, in the order it decided."""
-    limit = thresholds.direct_award_limit
+    """Why `assess` chose the procedure and the duties it did, in the order it decided.
+
+    Each threshold or tier is given as a `Figure`, with the rule set's date and its source.
+    """
+    limit = thresholds.figure(thresholds.direct_award_limit, thresholds.direct_award_limit_source)
     if facts.framework_available:
         reasons = [Reason("framework", _REASONS["framework"])]
-    elif procedure == "advertised_eu":
+    elif procedure == "advertised_eu" and thresholds.eu_threshold is not None:
+        eu_threshold = thresholds.figure(thresholds.eu_threshold, thresholds.eu_threshold_source)
         reasons = [
             Reason(
                 "eu_threshold",
                 _REASONS["eu_threshold"],
-                {"value": value, "threshold": thresholds.eu_threshold},
+                {"value": value, "threshold": eu_threshold},
             )
         ]
     elif reaches_direct_award_limit(value, thresholds):
@@ -415,11 +494,21 @@ def _reasons(
     if procedure == "direct_award":
         threshold = thresholds.documentation_threshold
         code = "documentation" if value >= threshold else "no_documentation"
-        reasons.append(Reason(code, _REASONS[code], {"threshold": threshold}))
+        cited = thresholds.figure(threshold, thresholds.documentation_threshold_source)
+        reasons.append(Reason(code, _REASONS[code], {"threshold": cited}))
         tier = _last_from(thresholds.quote_tiers, value)
         if tier is not None:
             start, quotes = thresholds.quote_tiers[tier]
-            reasons.append(Reason("quotes", _REASONS["quotes"], {"from": start, "quotes": quotes}))
+            reasons.append(
+                Reason(
+                    "quotes",
+                    _REASONS["quotes"],
+                    {
+                        "from": thresholds.figure(start, thresholds.guidelines_source),
+                        "quotes": quotes,
+                    },
+                )
+            )
     return reasons
 
 

@@ -1,5 +1,6 @@
 """Reads of procurement shared by pages, reports and reminders; above all, who sees what."""
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -10,10 +11,12 @@ from typing import TypedDict
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from inventory.formatting import format_sek
+from inventory.fieldlists import FORM
+from inventory.formatting import format_date, format_sek
 from inventory.history import ChangeRow, records_for
 from inventory.history import rows as history_rows
 from inventory.models import Asset, Category, ChangeRecord, Manufacturer
@@ -35,6 +38,7 @@ from .choices import (
     allowed_moves,
     waits_on,
 )
+from .fieldlists import CASE_FIELDS, NEED
 from .models import (
     Approval,
     CaseDocument,
@@ -85,11 +89,15 @@ def ruleset_in_force(day: date) -> PurchasingRuleSet | None:
     return PurchasingRuleSet.objects.filter(effective_from__lte=day).first()
 
 
+def agreements_open(day: date) -> QuerySet[FrameworkAgreement]:
+    """The framework agreements a case may name on `day`: joined by the municipality and
+    in force (only those can be called off)."""
+    return FrameworkAgreement.objects.filter(joined=True, valid_from__lte=day, valid_to__gte=day)
+
+
 def frameworks_covering(category: Category | int, day: date) -> QuerySet[FrameworkAgreement]:
     """Joined agreements valid on `day` that cover the category."""
-    return FrameworkAgreement.objects.filter(
-        joined=True, valid_from__lte=day, valid_to__gte=day, categories=category
-    )
+    return agreements_open(day).filter(categories=category)
 
 
 def direct_awards() -> QuerySet[ProcurementCase]:
@@ -114,6 +122,20 @@ def prior_direct_awards(case: ProcurementCase) -> Decimal:
     return total or Decimal(0)
 
 
+def thresholds_of(ruleset: PurchasingRuleSet) -> rules.Thresholds:
+    """The rule set's figures for the rules engine, with where they come from: the date
+    the rule set applies from, each threshold's source, and the rule set's name for the
+    municipality's guidelines (the reasons cite them)."""
+    return dataclasses.replace(
+        ruleset.thresholds(),
+        applies_from=ruleset.effective_from,
+        direct_award_limit_source=ruleset.direct_award_limit_source,
+        documentation_threshold_source=ruleset.documentation_threshold_source,
+        eu_threshold_source=ruleset.eu_threshold_source,
+        guidelines_source=ruleset.name,
+    )
+
+
 class NoRuleSet(Exception):
     """No purchasing rule set is in force for the case's date."""
 
@@ -133,7 +155,19 @@ def case_assessment(case: ProcurementCase, *, today: date | None = None) -> rule
         prior_direct_awards_same_kind=prior_direct_awards(case) if case.pk else Decimal(0),
         framework_available=frameworks_covering(case.category_id, today).exists(),
     )
-    return rules.assess(facts, ruleset.thresholds())
+    return rules.assess(facts, thresholds_of(ruleset))
+
+
+def reason_texts(assessment: rules.Assessment) -> tuple[str, ...]:
+    """Why the rules say what they say, in the reader's language, each figure with its
+    amount, date and source: the same words on the case page and its status sheet."""
+    return tuple(reason.render(gettext, format_sek, format_date) for reason in assessment.reasons)
+
+
+def warning_texts(assessment: rules.Assessment) -> tuple[str, ...]:
+    return tuple(
+        warning.render(gettext, format_sek, format_date) for warning in assessment.warnings
+    )
 
 
 _LACKING = rules.gettext_noop("%(item)s: %(missing)s missing")
@@ -148,6 +182,7 @@ class ChecklistRow:
     done: bool
     have: int = 0  # for counted items, how many there are
     missing: tuple[str, ...] = ()  # untranslated: the parts of the item still lacking
+    missing_codes: tuple[str, ...] = ()  # the same parts' codes (rules.DOCUMENTATION_FACTS)
 
     def text(self, translate: Callable[[str], str]) -> str:
         """The item in the reader's language, with what it still lacks."""
@@ -198,6 +233,7 @@ def case_checklist(
     for item in assessment.checklist:
         have = 0
         lacking: tuple[str, ...] = ()
+        lacking_codes: tuple[str, ...] = ()
         if item.code == "needs_analysis":
             done = bool(case.analysis.strip()) or _has_document(case, DocumentKind.NEEDS_ANALYSIS)
         elif item.code == "approval":
@@ -208,10 +244,8 @@ def case_checklist(
             have = len(quotes)
             done = have >= item.count
         elif item.code == "direct_award_documentation":
-            lacking = tuple(
-                rules.DOCUMENTATION_FACTS[code]
-                for code in rules.documentation_missing(documentation_facts(case))
-            )
+            lacking_codes = rules.documentation_missing(documentation_facts(case))
+            lacking = tuple(rules.DOCUMENTATION_FACTS[code] for code in lacking_codes)
             done = not lacking
         elif item.code == "award_decision":
             done = case.award_notice_sent_on is not None
@@ -226,7 +260,16 @@ def case_checklist(
         else:  # an item this version does not know how to check is never assumed done
             done = False
         rows.append(
-            ChecklistRow(item.code, item.label, item.before_stage, item.count, done, have, lacking)
+            ChecklistRow(
+                item.code,
+                item.label,
+                item.before_stage,
+                item.count,
+                done,
+                have,
+                lacking,
+                lacking_codes,
+            )
         )
     if assessment.procedure == Procedure.CALL_OFF:
         rows.append(
@@ -257,6 +300,96 @@ def missing_before(rows: list[ChecklistRow], to_stage: str) -> list[ChecklistRow
         return []
     target = STAGE_ORDER.index(to_stage)
     return [r for r in rows if not r.done and STAGE_ORDER.index(r.before_stage) <= target]
+
+
+@dataclass(frozen=True)
+class FixAt:
+    """Where a missing checklist item is put right: a field of the case's edit form, a
+    section of the case page (its id), or the upload of a document of a kind."""
+
+    field: str = ""
+    section: str = ""
+    document_kind: str = ""
+
+
+# Per checklist item (ChecklistRow.code). The standstill has no place: it passes with time.
+FIX_AT: dict[str, FixAt] = {
+    "needs_analysis": FixAt(field="analysis"),
+    "approval": FixAt(section="decisions"),
+    "specification": FixAt(document_kind=DocumentKind.SPECIFICATION),
+    "quotes": FixAt(section="quotes"),
+    "award_decision": FixAt(field="award_notice_sent_on"),
+    "contract_or_order": FixAt(field="order_reference"),
+    "framework_agreement": FixAt(field="framework_agreement"),
+    "chosen_quote": FixAt(section="quotes"),
+}
+# Per part of the direct-award documentation (rules.DOCUMENTATION_FACTS). The
+# municipality's name and number are settings, a supplier's number is the administrator's.
+FIX_DOCUMENTATION_AT: dict[str, FixAt] = {
+    "competition": FixAt(field="competition_method"),
+    "supplier": FixAt(section="quotes"),
+    "award_reason": FixAt(field="award_reason"),
+    "period": FixAt(field="expected_delivery"),
+}
+
+
+def editable_case_fields(user: Reader) -> tuple[str, ...]:
+    """The fields of the case's edit form `user` may change (procurement.forms)."""
+    if user.has_perm("procurement.advance_technical"):
+        return CASE_FIELDS.names(FORM)
+    return CASE_FIELDS.names(FORM, NEED)
+
+
+def fix_href(fix: FixAt | None, case: ProcurementCase, user: Reader) -> str:
+    """The link to where `user` puts the item right; "" when there is none for them."""
+    if fix is None:
+        return ""
+    reference = {"reference": case.url_reference}
+    if fix.field:
+        if (
+            case.stage in CLOSED_STAGES
+            or not user.has_perm("procurement.change_procurementcase")
+            or fix.field not in editable_case_fields(user)
+        ):
+            return ""
+        return f"{reverse('procurement:case_update', kwargs=reference)}#id_{fix.field}"
+    if fix.document_kind:
+        if not user.has_perm("procurement.add_casedocument"):
+            return ""
+        # The upload form starts with the kind chosen (DocumentCreateView.get_initial).
+        url = reverse("procurement:document_create", kwargs=reference)
+        return f"{url}?kind={fix.document_kind}"
+    return f"#{fix.section}"
+
+
+class FixLink(TypedDict):
+    text: str  # in the reader's language
+    href: str  # "" when this user cannot put it right from a page
+
+
+class MissingItem(TypedDict):
+    text: str  # the checklist item, in the reader's language
+    href: str  # where it is put right ("" when nowhere, or when it has parts)
+    parts: list[FixLink]  # what the item still lacks, each with where it is put right
+
+
+def missing_item(row: ChecklistRow, case: ProcurementCase, user: Reader) -> MissingItem:
+    """A checklist row not yet done, as the case page links it to where it is done."""
+    text = gettext(row.label)
+    if row.code == "quotes":
+        text += " (%s)" % (
+            gettext("%(have)s of %(count)s") % {"have": row.have, "count": row.count}
+        )
+    parts = [
+        FixLink(
+            text=gettext(rules.DOCUMENTATION_FACTS[code]),
+            href=fix_href(FIX_DOCUMENTATION_AT.get(code), case, user),
+        )
+        for code in row.missing_codes
+    ]
+    return MissingItem(
+        text=text, href="" if parts else fix_href(FIX_AT.get(row.code), case, user), parts=parts
+    )
 
 
 def standstill_end(case: ProcurementCase) -> date | None:
@@ -369,7 +502,7 @@ class ChecklistItem(TypedDict):
 class MoveChoice(TypedDict):
     to_stage: str
     label: str
-    missing: list[str]  # what the rules still require, in the reader's language
+    missing: list[MissingItem]  # what the rules still require, with where it is done
 
 
 def move_permission(current: str, to_stage: str) -> str:
@@ -422,6 +555,7 @@ class CasePage:
 
     case: ProcurementCase  # with its lines, quotes, documents, comments… fetched
     waits_on: str  # a label, "" when no one acts next
+    since: date  # the day the case entered its stage
     days_waiting: int
     is_open: bool
     standstill_end: date | None
@@ -464,8 +598,8 @@ def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
     checklist: tuple[ChecklistItem, ...] = ()
     if assessment is not None:
         assessed_procedure = str(Procedure(assessment.procedure).label)
-        warnings = tuple(w.render(gettext, format_sek) for w in assessment.warnings)
-        reasons = tuple(r.render(gettext, format_sek) for r in assessment.reasons)
+        warnings = warning_texts(assessment)
+        reasons = reason_texts(assessment)
         checklist = tuple(
             ChecklistItem(
                 label=row.text(gettext),
@@ -480,6 +614,7 @@ def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
     return CasePage(
         case=case,
         waits_on=case_waits_on_label(case),
+        since=timezone.localdate(case.stage_changed_at),
         days_waiting=days_waiting(case),
         is_open=case.stage not in CLOSED_STAGES,
         standstill_end=standstill_end(case),
@@ -493,14 +628,58 @@ def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
             MoveChoice(
                 to_stage=option.to_stage,
                 label=str(Stage(option.to_stage).label),
-                missing=[row.text(gettext) for row in option.missing],
+                missing=[missing_item(row, case, user) for row in option.missing],
             )
             for option in case_move_options(case, user)
         ),
         may_decide=user.has_perm("procurement.approve_case") and case.stage == Stage.APPROVAL,
         may_comment=user.has_perm("procurement.add_comment"),
         can_choose_quote=quote_choice_open(case, user),
-        history=tuple(
-            (entry, history_rows(ProcurementCase, entry)) for entry in records_for(case)[:100]
-        ),
+        history=case_history(case),
     )
+
+
+_SENT = "award_notice_sent_on"
+_ELECTRONIC = "award_notice_electronic"
+
+
+def _sent_on(day: object, electronic: object) -> str:
+    if not day:
+        return "–"
+    text = format_date(date.fromisoformat(str(day)))
+    if electronic:
+        return gettext("%(date)s, electronically") % {"date": text}
+    return gettext("%(date)s, not electronically") % {"date": text}
+
+
+def case_history(
+    case: ProcurementCase, *, limit: int = 100
+) -> tuple[tuple[ChangeRecord, list[ChangeRow]], ...]:
+    """The case's history, newest first, in the reader's language.
+
+    Whether the award decision was sent electronically is known only once it was sent:
+    it is told once, with the day it was sent, and not at all while no day is recorded
+    (a case is created with the box ticked, and an edit form sends it unticked). The
+    state after each record is found by walking back from the case as it is now.
+    """
+    sent = case.award_notice_sent_on.isoformat() if case.award_notice_sent_on else None
+    electronic: object = case.award_notice_electronic
+    result = []
+    for entry in records_for(case)[:limit]:
+        changes = entry.changes
+        sent_before = changes[_SENT][0] if _SENT in changes else sent
+        electronic_before = changes[_ELECTRONIC][0] if _ELECTRONIC in changes else electronic
+        rows = []
+        for row in history_rows(ProcurementCase, entry):
+            if row.name == _SENT:
+                row = dataclasses.replace(
+                    row,
+                    old=_sent_on(sent_before, electronic_before),
+                    new=_sent_on(sent, electronic),
+                )
+            elif row.name == _ELECTRONIC and (not sent or _SENT in changes):
+                continue  # unknown, or told with the day above
+            rows.append(row)
+        result.append((entry, rows))
+        sent, electronic = sent_before, electronic_before
+    return tuple(result)

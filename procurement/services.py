@@ -33,6 +33,7 @@ from .choices import (
     Decision,
     Stage,
     allowed_moves,
+    stage_index,
 )
 from .fieldlists import CASE_FIELDS, NEED
 from .models import (
@@ -41,13 +42,16 @@ from .models import (
     CaseLine,
     Comment,
     DeliveredAsset,
+    FrameworkAgreement,
     ProcurementCase,
     Quote,
     ReferenceCounter,
     StageChange,
+    Supplier,
 )
 from .selectors import (
     NoRuleSet,
+    agreements_open,
     case_assessment,
     case_checklist,
     cases_visible_to,
@@ -56,6 +60,7 @@ from .selectors import (
     ruleset_in_force,
 )
 from .uploads import check_upload
+from .validators import organisation_number_digits
 
 # The fields whose changes the history shows; those case_create and case_update take
 # (the procedure follows from them); and those a library manager may change.
@@ -101,6 +106,25 @@ def _apply_procedure(case: ProcurementCase) -> None:
         case.procedure = ""
 
 
+def _check_agreement(
+    agreement: FrameworkAgreement | None, *, unchanged_from: int | None = None
+) -> None:
+    """Refuse an agreement the municipality has not joined or that is not in force today;
+    one the case already names may stay after it has expired."""
+    if agreement is None or agreement.pk == unchanged_from:
+        return
+    if not agreements_open(timezone.localdate()).filter(pk=agreement.pk).exists():
+        raise ValidationError(
+            {
+                "framework_agreement": _(
+                    "“%(agreement)s” cannot be called off: the municipality has not joined "
+                    "it, or it is not in force today."
+                )
+                % {"agreement": agreement}
+            }
+        )
+
+
 def _next_number(library: Library, year: int) -> int:
     counter, _created = ReferenceCounter.objects.select_for_update().get_or_create(
         library=library, year=year
@@ -134,6 +158,7 @@ def case_create(
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ValueError(f"not settable here: {', '.join(sorted(unknown))}")
+    _check_agreement(fields.get("framework_agreement"))
     now = timezone.now()
     year = (today or timezone.localdate(now)).year
     related = {name: fields.pop(name) for name in MANY_TO_MANY_FIELDS & set(fields)}
@@ -186,6 +211,8 @@ def case_update(
     locked = _lock(case, expected_version)
     if locked.stage in CLOSED_STAGES:
         raise ValidationError(_("A closed or cancelled case cannot be changed."))
+    if "framework_agreement" in data:
+        _check_agreement(data["framework_agreement"], unchanged_from=locked.framework_agreement_id)
     before = history.snapshot(locked, TRACKED_FIELDS)
     for name, value in data.items():
         if name not in MANY_TO_MANY_FIELDS:
@@ -321,6 +348,49 @@ def case_decide(
     )
 
 
+# The fields of a line its services take; the ordered price comes with the order.
+LINE_FIELDS = ("category", "description", "quantity", "estimated_unit_price")
+
+
+def line_lock_reason(case: ProcurementCase) -> str:
+    """Why the lines of `case` can no longer be changed, in the reader's language; "" while
+    they can. They are what is ordered: once the order is placed (or the case is closed or
+    cancelled, or paused after the order) they stay as ordered."""
+    stage = case.stage_before_hold if case.stage == Stage.ON_HOLD else case.stage
+    if stage in CLOSED_STAGES:
+        return _("The case is closed or cancelled, so its lines can no longer be changed.")
+    if stage in STAGE_ORDER and stage_index(stage) >= stage_index(Stage.ORDERED):
+        return _(
+            "The order has been placed, so the lines can no longer be changed: they are "
+            "what was ordered."
+        )
+    return ""
+
+
+def _line_text(line: CaseLine) -> str:
+    """A line as the history keeps it: plain text that reads the same later."""
+    return f"{line.quantity} × {line.description} ({line.category}; {line.estimated_unit_price})"
+
+
+def _lock_for_lines(case: ProcurementCase, actor: Actor) -> ProcurementCase:
+    """The case locked, once the actor may change its lines and they are not locked."""
+    _require(actor, "procurement.change_procurementcase", case)
+    locked = _lock(case)
+    reason = line_lock_reason(locked)
+    if reason:
+        raise ValidationError(reason, code="lines_locked")
+    return locked
+
+
+def _record_line(
+    case: ProcurementCase, actor: Actor, before: str | None, after: str | None
+) -> None:
+    # Recorded on the case, under its lines, so the case's history shows it.
+    history.record(
+        case, actor=actor, action=ChangeAction.CHANGED, changes={"lines": [before, after]}
+    )
+
+
 @transaction.atomic
 def line_add(
     *,
@@ -332,8 +402,13 @@ def line_add(
     estimated_unit_price: Decimal,
     _checked: bool = False,
 ) -> CaseLine:
+    """Add a line to a case until its order is placed; the case's history records it.
+
+    (`_checked`: called by `case_create`, which has checked the actor and records the new
+    case as a whole.)
+    """
     if not _checked:
-        _require(actor, "procurement.change_procurementcase", case)
+        case = _lock_for_lines(case, actor)
     line = CaseLine(
         case=case,
         category=category,
@@ -343,16 +418,157 @@ def line_add(
     )
     line.full_clean()
     line.save()
+    if not _checked:
+        _record_line(case, actor, None, _line_text(line))
     return line
 
 
+def _line_of(case: ProcurementCase, line: CaseLine) -> CaseLine:
+    if line.case_id != case.pk:
+        raise ValidationError(_("The line belongs to another case."))
+    return CaseLine.objects.select_related("category").get(pk=line.pk)
+
+
 @transaction.atomic
-def quote_add(*, case: ProcurementCase, actor: Actor, **fields: Any) -> Quote:
-    """Register a quote or tender received from a supplier."""
+def line_update(
+    *, case: ProcurementCase, line: CaseLine, actor: Actor, data: dict[str, Any]
+) -> CaseLine:
+    """Change a line of a case until its order is placed; the case's history records it."""
+    unknown = set(data) - set(LINE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable here: {', '.join(sorted(unknown))}")
+    locked = _lock_for_lines(case, actor)
+    current = _line_of(locked, line)
+    before = _line_text(current)
+    for name, value in data.items():
+        setattr(current, name, value)
+    current.full_clean()
+    after = _line_text(current)
+    if after != before:
+        current.save()
+        _record_line(locked, actor, before, after)
+    return current
+
+
+@transaction.atomic
+def line_remove(*, case: ProcurementCase, line: CaseLine, actor: Actor) -> None:
+    """Remove a line of a case until its order is placed; the case's history records it."""
+    locked = _lock_for_lines(case, actor)
+    current = _line_of(locked, line)
+    before = _line_text(current)
+    current.delete()
+    _record_line(locked, actor, before, None)
+
+
+@transaction.atomic
+def supplier_create(
+    *, actor: Actor, name: str, organisation_number: str, _checked: bool = False
+) -> Supplier:
+    """Register a supplier by its name and Swedish organisation number.
+
+    The number is stored as NNNNNN-NNNN; a number or a name already registered is refused,
+    keyed `organisation_number` or `name`. (`_checked`: called by `quote_add`, where IT
+    names the supplier of the quote it registers.)
+    """
+    if not _checked:
+        _require(actor, "procurement.add_supplier")
+    name = " ".join(name.split())
+    supplier = Supplier(name=name, organisation_number=organisation_number.strip())
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give the supplier's name.")]
+    if not supplier.organisation_number:
+        errors["organisation_number"] = [_("Give the supplier's organisation number.")]
+    try:
+        # Unique names are checked below, with a message that says what to do.
+        supplier.full_clean(validate_unique=False)
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            if field not in errors:
+                errors.setdefault(field, []).extend(messages)
+    named = Supplier.objects.filter(name__iexact=name).first() if name else None
+    if named is not None and "name" not in errors:
+        errors["name"] = [
+            _("Name: a supplier “%(name)s” is already registered. Choose it instead.")
+            % {"name": named.name}
+        ]
+    if "organisation_number" not in errors:
+        digits = organisation_number_digits(supplier.organisation_number)
+        supplier.organisation_number = f"{digits[:6]}-{digits[6:]}"
+        twin = next(
+            (
+                other
+                for other in Supplier.objects.exclude(organisation_number="")
+                if organisation_number_digits(other.organisation_number) == digits
+            ),
+            None,
+        )
+        if twin is not None:
+            errors["organisation_number"] = [
+                _(
+                    "Organisation number: %(number)s is already registered, as the supplier "
+                    "“%(name)s”. Choose that supplier instead."
+                )
+                % {"number": supplier.organisation_number, "name": twin.name}
+            ]
+    if errors:
+        raise ValidationError(errors)
+    supplier.save()
+    return supplier
+
+
+# The quote form's fields for a supplier that is not registered yet.
+NEW_SUPPLIER_FIELDS = {
+    "new_supplier_name": "name",
+    "new_supplier_organisation_number": "organisation_number",
+}
+
+
+@transaction.atomic
+def quote_add(
+    *,
+    case: ProcurementCase,
+    actor: Actor,
+    supplier: Supplier | None = None,
+    new_supplier_name: str = "",
+    new_supplier_organisation_number: str = "",
+    **fields: Any,
+) -> Quote:
+    """Register a quote or tender received from a supplier.
+
+    The supplier is a registered one, or a new one given by name and organisation number,
+    registered in the same transaction (refusals keyed by the `new_supplier_*` names).
+    """
     _require(actor, "procurement.advance_technical", case)
     if case.stage in CLOSED_STAGES:
         raise ValidationError(_("A closed or cancelled case cannot be changed."))
-    quote = Quote(case=case, created_by=actor, **fields)
+    new_given = bool(new_supplier_name.strip() or new_supplier_organisation_number.strip())
+    if supplier is not None and new_given:
+        raise ValidationError(
+            {"supplier": _("Choose a registered supplier or give a new one, not both.")}
+        )
+    if supplier is None and not new_given:
+        raise ValidationError(
+            {
+                "supplier": _(
+                    "Choose the supplier, or give a new one's name and organisation number."
+                )
+            }
+        )
+    if supplier is None:
+        try:
+            supplier = supplier_create(
+                actor=actor,
+                name=new_supplier_name,
+                organisation_number=new_supplier_organisation_number,
+                _checked=True,
+            )
+        except ValidationError as exc:
+            keys = {model: form for form, model in NEW_SUPPLIER_FIELDS.items()}
+            raise ValidationError(
+                {keys.get(field, field): messages for field, messages in exc.message_dict.items()}
+            ) from None
+    quote = Quote(case=case, created_by=actor, supplier=supplier, **fields)
     quote.full_clean()
     quote.save()
     return quote

@@ -11,6 +11,17 @@ urlpatterns = [
     path("cases/<str:reference>/edit/", views.CaseUpdateView.as_view(), name="case_update"),
     path("cases/<str:reference>/move/", views.CaseMoveView.as_view(), name="case_move"),
     path("cases/<str:reference>/decide/", views.CaseDecideView.as_view(), name="case_decide"),
+    path("cases/<str:reference>/lines/add/", views.LineCreateView.as_view(), name="line_create"),
+    path(
+        "cases/<str:reference>/lines/<int:pk>/edit/",
+        views.LineUpdateView.as_view(),
+        name="line_update",
+    ),
+    path(
+        "cases/<str:reference>/lines/<int:pk>/remove/",
+        views.LineRemoveView.as_view(),
+        name="line_remove",
+    ),
     path("cases/<str:reference>/quotes/add/", views.QuoteCreateView.as_view(), name="quote_create"),
     path(
         "cases/<str:reference>/quotes/<int:pk>/choose/",

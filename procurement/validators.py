@@ -37,3 +37,8 @@ def validate_organisation_number(value: str) -> None:
             params={"value": value},
             code="check_digit",
         )
+
+
+def organisation_number_digits(value: str) -> str:
+    """The ten digits of an organisation number, however it is written (for comparing)."""
+    return "".join(char for char in value if char.isdigit())

@@ -203,6 +203,21 @@ SERVICES: dict[str, Service] = {
             estimated_unit_price=Decimal(100),
         )
     ),
+    "procurement.services.line_update": Service(
+        lambda actor, s: procurement_services.line_update(
+            case=s.case, line=s.case.lines.get(), actor=actor, data={"quantity": 2}
+        ),
+        prepare=_line,
+    ),
+    "procurement.services.line_remove": Service(
+        lambda actor, s: procurement_services.line_remove(
+            case=s.case, line=s.case.lines.get(), actor=actor
+        ),
+        prepare=_line,
+    ),
+    "procurement.services.line_lock_reason": Service(
+        guarded_by="the case page and the line pages, which show it; it writes nothing"
+    ),
     "procurement.services.quote_add": Service(
         lambda actor, s: procurement_services.quote_add(
             case=s.case,

@@ -89,6 +89,17 @@ TABLE: dict[str, Row] = {
         post=R(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
     ),
     "logout": Row(get=GET_ONLY, post=R(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
+    # Public too: the icon browsers ask for, the accessibility statement the law asks
+    # for, and the password reset for whoever cannot log in.
+    "favicon": Row(get=R(*[REDIRECT] * 5), post=R(*[REDIRECT] * 5)),
+    "accessibility": Row(get=R(*[OK] * 5), post=R(*[NO_METHOD] * 5)),
+    "password_reset": Row(get=R(*[OK] * 5), post=R(*[OK] * 5)),
+    "password_reset_done": Row(get=R(*[OK] * 5), post=R(*[NO_METHOD] * 5)),
+    # A link that is not valid: the page saying so, whatever the method.
+    "password_reset_confirm": Row(
+        get=R(*[OK] * 5), post=R(*[OK] * 5), kwargs={"uidb64": "MQ", "token": "not-valid"}
+    ),
+    "password_reset_complete": Row(get=R(*[OK] * 5), post=R(*[NO_METHOD] * 5)),
     "password_change": Row(get=ALL_GET, post=R(LOGIN, OK, OK, OK, OK)),
     "password_change_done": Row(get=ALL_GET, post=GET_ONLY),
     "dashboard": Row(get=ALL_GET, post=GET_ONLY),
@@ -134,6 +145,17 @@ TABLE: dict[str, Row] = {
     "procurement:case_decide": Row(
         get=R(LOGIN, DENIED, DENIED, NO_METHOD, NO_METHOD),
         post=R(LOGIN, DENIED, DENIED, BAD, BAD),
+    ),
+    # The lines: whoever may change the case's need (library manager, IT, administrator).
+    "procurement:line_create": Row(
+        get=R(LOGIN, OK, OK, DENIED, OK), post=R(LOGIN, BAD, BAD, DENIED, BAD)
+    ),
+    "procurement:line_update": Row(
+        get=R(LOGIN, OK, OK, DENIED, OK), post=R(LOGIN, BAD, BAD, DENIED, BAD)
+    ),
+    "procurement:line_remove": Row(
+        get=R(LOGIN, NO_METHOD, NO_METHOD, DENIED, NO_METHOD),
+        post=R(LOGIN, REDIRECT, REDIRECT, DENIED, REDIRECT),
     ),
     "procurement:quote_create": Row(get=IT_GET, post=R(LOGIN, DENIED, BAD, DENIED, BAD)),
     "procurement:quote_choose": Row(get=IT_POST_ONLY, post=IT_DONE),
@@ -215,6 +237,8 @@ def test_the_walk_finds_the_projects_urls():
 # What `pk` names on each URL that has one; other kwargs name the same kind everywhere.
 PK_OF = {
     "procurement:quote_choose": "quote",
+    "procurement:line_update": "line",
+    "procurement:line_remove": "line",
     "procurement:document_download": "document",
     "reports:budget_update": "budget",
     "reports:subscription_delete": "subscription",
@@ -280,6 +304,7 @@ def _build(users: dict) -> World:
             "tag": Asset.objects.get(tag="HB-PC-01"),
             "reference": own_case,
             "quote": own_case.quotes.first(),
+            "line": own_case.lines.first(),
             "document": own_case.documents.first(),
             "budget": Budget.objects.get(library__code="HB", year=own_case.year, category=None),
         },
@@ -287,6 +312,7 @@ def _build(users: dict) -> World:
             "tag": Asset.objects.get(tag="NO-PC-01"),
             "reference": other_case,
             "quote": other_quote,
+            "line": other_case.lines.first(),
             "document": other_document,
             "budget": Budget.objects.get(library__code="NO", year=own_case.year, category=None),
         },

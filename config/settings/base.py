@@ -306,6 +306,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
         "security": {
             "()": "config.security.SecurityFormatter",
             "as_json": SECURITY_LOG_FORMAT == "json",
@@ -313,6 +318,7 @@ LOGGING = {
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
         "security": (
             {
                 # Reopens the file when logrotate has moved it.
@@ -326,6 +332,12 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own default adds a console handler to `django` (with DEBUG on) on top
+        # of the root's, which printed each line twice: its lines go to the root only.
+        # (Its mail_admins handler goes too; no ADMINS are set.) Naming `django` resets
+        # the loggers under it, so runserver's request lines get Django's format back.
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "inventera.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
         # django-axes' own lines repeat the security log's, less clearly.
         "axes": {"level": "ERROR"},
@@ -337,6 +349,12 @@ LOGGING = {
 # (LOU 19 a kap. 11 §): the municipality's name and organisation number.
 INVENTERA_MUNICIPALITY_NAME = env("MUNICIPALITY_NAME", "Exempelkommunen" if DEBUG else "")
 INVENTERA_MUNICIPALITY_ORG_NUMBER = env("MUNICIPALITY_ORG_NUMBER", "212000-0001" if DEBUG else "")
+# Where users report accessibility problems, as the accessibility statement
+# (/accessibility/) says; required by lag (2018:1937) om tillgänglighet till digital
+# offentlig service. Without it the statement points to the municipality instead.
+INVENTERA_ACCESSIBILITY_CONTACT = env(
+    "ACCESSIBILITY_CONTACT", "tillganglighet@exempelkommunen.se" if DEBUG else ""
+)
 # Uploaded case documents: at most this many bytes each.
 INVENTERA_MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # Web imports of more rows than this run in the background (`manage.py run_imports`), so

@@ -2,7 +2,7 @@
 
 from django import template
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from ..formatting import format_date, format_sek
 
@@ -68,7 +68,14 @@ def widget(bound_field, **attrs):
         attrs["aria-invalid"] = "true"
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
-    if bound_field.field.required and not bound_field.field.widget.is_hidden:
+    widget_ = bound_field.field.widget
+    # Not on a select whose first option has a value, nor on a file input that already
+    # has a file: one value is always sent, and HTML forbids `required` on such a select.
+    if (
+        bound_field.field.required
+        and not widget_.is_hidden
+        and widget_.use_required_attribute(bound_field.initial)
+    ):
         attrs.setdefault("required", True)
     return bound_field.as_widget(attrs=attrs)
 
@@ -79,26 +86,41 @@ def is_multiple_choice(bound_field):
 
 
 @register.simple_tag(takes_context=True)
-def sort_header(context, field: str, label: str):
-    """A column header that sorts the list by `field`, and says how it is sorted now."""
+def sort_header(context, field: str, label: str, *more: str):
+    """A column header that sorts the list by `field`, and says how it is sorted now.
+
+    More `field, label` pairs put several sort links in one header, for a column that
+    shows two things (`{% sort_header "category" h1 "model" h2 %}`).
+    """
     request = context["request"]
     current = request.GET.get("ordering", "")
-    params = request.GET.copy()
-    params.pop("page", None)
-    if current == field:
-        params["ordering"] = f"-{field}"
-        sort = "ascending"
-    elif current == f"-{field}":
-        params["ordering"] = field
-        sort = "descending"
-    else:
-        params["ordering"] = field
-        sort = None
-    arrow = {"ascending": " ▲", "descending": " ▼"}.get(sort, "")
+    pairs = [(field, label), *zip(more[::2], more[1::2], strict=True)]
+    links = []
+    column_sort = None
+    for name, text in pairs:
+        params = request.GET.copy()
+        params.pop("page", None)
+        if current == name:
+            params["ordering"] = f"-{name}"
+            sort = "ascending"
+        elif current == f"-{name}":
+            params["ordering"] = name
+            sort = "descending"
+        else:
+            params["ordering"] = name
+            sort = None
+        column_sort = column_sort or sort
+        arrow = {"ascending": " ▲", "descending": " ▼"}.get(sort, "")
+        links.append(
+            format_html(
+                '<a href="?{}">{}<span aria-hidden="true">{}</span></a>',
+                params.urlencode(),
+                text,
+                arrow,
+            )
+        )
     return format_html(
-        '<th scope="col"{}><a href="?{}">{}<span aria-hidden="true">{}</span></a></th>',
-        format_html(' aria-sort="{}"', sort) if sort else "",
-        params.urlencode(),
-        label,
-        arrow,
+        '<th scope="col"{}>{}</th>',
+        format_html(' aria-sort="{}"', column_sort) if column_sort else "",
+        format_html_join(" / ", "{}", ((link,) for link in links)),
     )

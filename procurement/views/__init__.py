@@ -16,6 +16,7 @@ from .cases import (
 )
 from .delivery import CaseDeliveryView
 from .documents import DocumentCreateView, DocumentDownloadView
+from .lines import LineCreateView, LineRemoveView, LineUpdateView
 from .quotes import QuoteChooseView, QuoteCreateView
 
 __all__ = [
@@ -30,6 +31,9 @@ __all__ = [
     "CommentCreateView",
     "DocumentCreateView",
     "DocumentDownloadView",
+    "LineCreateView",
+    "LineRemoveView",
+    "LineUpdateView",
     "QuoteChooseView",
     "QuoteCreateView",
 ]

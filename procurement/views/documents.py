@@ -12,6 +12,7 @@ from config.security import log_event
 from inventory.viewmixins import ServiceFormMixin
 
 from .. import services
+from ..choices import DocumentKind
 from ..forms import DocumentForm
 from .cases import CaseObjectMixin
 
@@ -20,6 +21,11 @@ class DocumentCreateView(ServiceFormMixin, CaseObjectMixin, PermissionRequiredMi
     permission_required = "procurement.add_casedocument"
     form_class = DocumentForm
     template_name = "procurement/document_form.html"
+
+    def get_initial(self):
+        # A link from the case page's "still missing" names the kind of document.
+        kind = self.request.GET.get("kind", "")
+        return {"kind": kind} if kind in DocumentKind.values else {}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(case=self.case, **kwargs)

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 from inventory.formatting import format_date, format_sek
 from procurement import rules
 from procurement.choices import CompetitionMethod, Decision, DocumentKind, Funding, Procedure
+from procurement.selectors import reason_texts, warning_texts
 
 from ..document import Column, Document, Kind, Section, Table
 from ..selectors.cases import CaseSheet, DirectAwardDocument, LineRow
@@ -86,7 +87,12 @@ def case_sheet_document(sheet: CaseSheet) -> Document:
             funding += ", " + _("to be spent by %(date)s") % {
                 "date": format_date(case.grant_spend_by)
             }
-    if sheet.is_open and sheet.waits_on:
+    if sheet.is_open and sheet.waits_on and sheet.days_waiting == 0:
+        waiting = _("%(party)s, since today (%(date)s)") % {
+            "party": party_label(sheet.waits_on),
+            "date": format_date(sheet.since),
+        }
+    elif sheet.is_open and sheet.waits_on:
         waiting = ngettext(
             "%(party)s, since %(date)s (%(days)s day)",
             "%(party)s, since %(date)s (%(days)s days)",
@@ -142,10 +148,10 @@ def case_sheet_document(sheet: CaseSheet) -> Document:
         ),
     )
     if assessment is not None:
-        reasons = tuple(reason.render(_, _money) for reason in assessment.reasons)
+        # The same words as the case page's, from the same assessment.
+        reasons = reason_texts(assessment)
         warnings = tuple(
-            _("Warning: %(text)s") % {"text": warning.render(_, _money)}
-            for warning in assessment.warnings
+            _("Warning: %(text)s") % {"text": text} for text in warning_texts(assessment)
         )
         rule_facts = (
             (_("Procedure"), str(Procedure(assessment.procedure).label)),

@@ -158,13 +158,41 @@ class CaseDashboard:
     longest_waiting: tuple[CaseLine, ...]
     my_parties: tuple[str, ...]
     waiting_on_me_count: int = 0
+    # Cases waiting on a party without a login of its own that the user acts for in
+    # Inventera (the supplier, the procurement unit): IT follows them, but the next step is
+    # not IT's.
+    waiting_on_others: tuple[CaseLine, ...] = ()
+    waiting_on_others_count: int = 0
+    other_parties: tuple[str, ...] = ()
 
 
-def parties_of(user: Reader) -> tuple[str, ...]:
-    """Which of the parties a case can wait on this user acts for."""
+# The parties who have no login of their own; IT acts for them in Inventera
+# (procurement.choices.PARTY_PERMISSION).
+PARTIES_WITHOUT_LOGIN: tuple[str, ...] = (Party.PROCUREMENT_UNIT, Party.SUPPLIER)
+
+
+def _acted_for(user: Reader) -> tuple[str, ...]:
     return tuple(
         party for party, permission in PARTY_PERMISSION.items() if user.has_perm(permission)
     )
+
+
+def parties_of(user: Reader) -> tuple[str, ...]:
+    """The parties a case can wait on whose step is this user's own."""
+    return tuple(party for party in _acted_for(user) if party not in PARTIES_WITHOUT_LOGIN)
+
+
+def parties_followed_by(user: Reader) -> tuple[str, ...]:
+    """The parties without a login that this user acts for: a case waiting on them waits
+    on someone else, whom the user follows up."""
+    return tuple(party for party in _acted_for(user) if party in PARTIES_WITHOUT_LOGIN)
+
+
+def _waiting_on(parties: tuple[str, ...]) -> Q:
+    query = Q(pk__in=[])
+    for party in parties:
+        query |= waits_on_q(party)
+    return query
 
 
 def case_dashboard(user: Reader, *, now: datetime | None = None) -> CaseDashboard:
@@ -192,11 +220,9 @@ def case_dashboard(user: Reader, *, now: datetime | None = None) -> CaseDashboar
             days=days_waiting(case, now=now),
         )
 
-    mine = parties_of(user)
-    waiting = Q(pk__in=[])
-    for party in mine:
-        waiting |= waits_on_q(party)
-    waiting_on_me = open_cases.filter(waiting)
+    mine, followed = parties_of(user), parties_followed_by(user)
+    waiting_on_me = open_cases.filter(_waiting_on(mine))
+    waiting_on_others = open_cases.filter(_waiting_on(followed))
     return CaseDashboard(
         open_count=sum(counts.values()),
         by_stage=tuple(
@@ -208,4 +234,7 @@ def case_dashboard(user: Reader, *, now: datetime | None = None) -> CaseDashboar
         waiting_on_me_count=waiting_on_me.count() if mine else 0,
         longest_waiting=tuple(line(case) for case in open_cases[:LIST_LIMIT]),
         my_parties=mine,
+        waiting_on_others=tuple(line(case) for case in waiting_on_others[:LIST_LIMIT]),
+        waiting_on_others_count=waiting_on_others.count() if followed else 0,
+        other_parties=followed,
     )

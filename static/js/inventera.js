@@ -19,6 +19,10 @@ document.addEventListener("DOMContentLoaded", () => {
     target.addEventListener("change", update);
     update();
   }
+  // The filter panel is rendered open; on a phone, close it so the results come first.
+  if (window.matchMedia("(max-width: 40rem)").matches) {
+    for (const panel of document.querySelectorAll("details[data-close-narrow]")) panel.open = false;
+  }
   // Bring the error summary into view and focus, so screen readers announce it.
   const summary = document.getElementById("error-summary");
   if (summary) summary.focus();

@@ -112,8 +112,9 @@ def test_a_case_from_need_to_installed(rules, login, live_server, page, axe_chec
     # IT: requirements, sourcing, tenders, award, standstill, order, delivery.
     switch_user(page, login, "it")
     page.goto(case_url)
-    page.locator(f"a[href='{case.get_absolute_url()}documents/add/']").click()
-    page.locator("#id_kind").select_option("specification")
+    # What the move to sourcing still lacks links to where it is done.
+    page.locator(f".move-options a[href^='{case.get_absolute_url()}documents/add/?kind=']").click()
+    expect(page.locator("#id_kind")).to_have_value("specification")  # chosen by the link
     page.locator("#id_file").set_input_files(
         files=[{"name": "kravspecifikation.pdf", "mimeType": "application/pdf", "buffer": PDF}]
     )

@@ -2,11 +2,13 @@
 worker (`manage.py run_imports`) imports it all or nothing, and the page says how far it
 has come and then what it did."""
 
+import html
 import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils.translation import npgettext
 
 from inventory.choices import ChangeSource, ImportState
 from inventory.history import records_for
@@ -145,3 +147,20 @@ def test_imports_are_in_the_security_log(it_client, caplog):
     assert "new=1" in imports[0] and "username=it" in imports[0]
     assert "new=5" in imports[1] and "background=yes" in imports[1]
     assert any("event=import_queued" in line for line in lines)
+
+
+def test_the_result_counts_each_word_by_its_number(it_client):
+    """ "1 ny, 2 ändrade": each count with its own singular or plural (npgettext)."""
+    record = upload(it_client, [SV_HEADERS, *(sv_row(f"HB-{n}") for n in range(5))])
+    it_client.post(f"/inventory/import/{record.pk}/confirm/")
+    run_worker()
+    record.refresh_from_db()
+    record.result = {**record.result, "new": 1, "updated": 2, "unchanged": 1}
+    record.save()
+    page = html.unescape(it_client.get(f"/inventory/import/{record.pk}/").content.decode())
+    counts = (("%(counter)s new", 1), ("%(counter)s updated", 2), ("%(counter)s unchanged", 1))
+    expected = ", ".join(
+        npgettext("assets in an import", text, text, number) % {"counter": number}
+        for text, number in counts
+    )
+    assert f"<p>{expected}.</p>" in page

@@ -2,6 +2,7 @@
 the standstill across Swedish holidays. Pure Python: no database needed."""
 
 import ast
+import dataclasses
 import subprocess
 import sys
 from datetime import date, datetime
@@ -695,3 +696,39 @@ def test_the_signing_day_is_not_moved_itself():
     # day, so signing may happen on Good Friday if anyone is at work.
     assert earliest_signing_day(date(2026, 3, 23)) == date(2026, 4, 3)
     assert is_swedish_non_working_day(earliest_signing_day(date(2026, 3, 23)))
+
+
+# --- the reasons carry their figures and sources ------------------------------------
+
+
+def test_a_reason_carries_the_threshold_with_its_date_and_source():
+    cited = dataclasses.replace(
+        thresholds(),
+        applies_from=date(2026, 1, 1),
+        direct_award_limit_source="LOU 19 a kap. 2 §",
+        documentation_threshold_source="LOU 19 a kap. 11 §",
+        guidelines_source="Kommunens riktlinjer 2026",
+    )
+    reasons = {r.code: r for r in assess(CaseFacts(D("180000")), cited).reasons}
+    assert list(reasons) == ["under_limit", "documentation", "quotes", "approval"]
+    assert reasons["under_limit"].params == {
+        "value": D("180000"),
+        "limit": rules.Figure(LIMIT, date(2026, 1, 1), "LOU 19 a kap. 2 §"),
+    }
+    assert reasons["documentation"].params["threshold"] == rules.Figure(
+        DOCUMENTATION, date(2026, 1, 1), "LOU 19 a kap. 11 §"
+    )
+    assert reasons["quotes"].params["from"].source == "Kommunens riktlinjer 2026"
+    assert reasons["under_limit"].render(money=lambda d: f"{d:,.0f} kr") == (
+        "The value 180,000 kr is below the direct-award limit 700,000 kr (in force from "
+        "2026-01-01, source: LOU 19 a kap. 2 §), so the purchase may be a direct award "
+        "(LOU 19 a kap. 2 §)."
+    )
+
+
+def test_a_figure_without_date_or_source_is_only_the_amount():
+    assert rules.Figure(LIMIT).render(lambda s: s, str, date.isoformat) == "700000"
+    assert (
+        rules.Figure(LIMIT, source="LOU").render(lambda s: s, str, date.isoformat)
+        == "700000 (source: LOU)"
+    )

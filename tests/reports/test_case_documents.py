@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from procurement import services
@@ -210,9 +211,15 @@ def test_the_case_status_sheet(quoted, it_user):
         "Datorerna vid informationsdisken är för gamla.",
         "Behovsanalys: Åtta platser.",
         "Förfarande och varför",
-        "Värdet 180 000,00 kr är under direktupphandlingsgränsen 700 000,00 kr",
-        "Värdet når 100 000,00 kr, så skälen för direktupphandlingen ska dokumenteras",
-        "Skriftliga offerter som kommunens riktlinjer kräver från 100 000,00 kr: 3.",
+        # Each figure with the date its rule set applies from, and its source if known.
+        "Värdet 180 000,00 kr är under direktupphandlingsgränsen "
+        + cited("700 000,00 kr", "2026-01-01"),
+        "Värdet når "
+        + cited("100 000,00 kr", "2026-01-01")
+        + ", så skälen för direktupphandlingen ska dokumenteras",
+        "Skriftliga offerter som kommunens riktlinjer kräver från "
+        + cited("100 000,00 kr", "2026-01-01", "LOU och kommunens riktlinjer 2026")
+        + ": 3.",
         "Direktupphandlingsgräns 700 000 kr",
         "Checklista",
         "Skriftliga offerter (3/3)",
@@ -221,6 +228,17 @@ def test_the_case_status_sheet(quoted, it_user):
         "Sida 1 av",
     ):
         assert expected in text, expected
+
+
+def cited(amount: str, day: str, source: str = "") -> str:
+    """A figure of the rule set as the reasons cite it (procurement.rules.Figure)."""
+    if source:
+        return gettext("%(amount)s (in force from %(date)s, source: %(source)s)") % {
+            "amount": amount,
+            "date": day,
+            "source": source,
+        }
+    return gettext("%(amount)s (in force from %(date)s)") % {"amount": amount, "date": day}
 
 
 @pytest.mark.parametrize("number", ["556036-0793", "5560360793", "212000-0001"])

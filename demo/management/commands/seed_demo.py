@@ -33,7 +33,7 @@ class Command(BaseCommand):
         inventory_demo.seed_reference_data()
         users = inventory_demo.seed_users()
         created = inventory_demo.seed_assets(users["it"], today)
-        procurement_demo.seed_rules()
+        procurement_demo.seed_rules(today)
         cases = procurement_demo.seed_cases(users, today)
         reports_demo.seed_budgets(today, users["admin"])
         self.stdout.write(
