@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from inventory import history
 from inventory import services as inventory_services
@@ -763,15 +763,20 @@ def assets_register_delivery(
         if len(serials) + already > item.line.quantity:
             refuse(
                 item,
-                _(
-                    "Line %(n)d (%(line)s): %(count)d serial numbers, but only %(left)d left to "
-                    "deliver."
-                )
+                _("Line %(n)d (%(line)s): %(given)s, but %(left)s.")
                 % {
                     "n": number,
                     "line": item.line.description,
-                    "count": len(serials),
-                    "left": item.line.quantity - already,
+                    "given": ngettext(
+                        "%(count)d serial number", "%(count)d serial numbers", len(serials)
+                    )
+                    % {"count": len(serials)},
+                    "left": ngettext(
+                        "only %(count)d left to deliver",
+                        "only %(count)d left to deliver",
+                        item.line.quantity - already,
+                    )
+                    % {"count": item.line.quantity - already},
                 },
             )
             continue

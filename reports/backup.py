@@ -58,6 +58,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 FORMAT = "inventera-backup"
 FORMAT_VERSION = 1
@@ -543,10 +544,13 @@ def backup_restore(
             )
         if overwrites and not force:
             raise BackupRefused(
-                _(
+                ngettext(
+                    "%(count)d file in %(media_root)s differs from the backup's file of the "
+                    "same name (%(example)s). Nothing was restored; use --force to replace it.",
                     "%(count)d files in %(media_root)s differ from the backup's files of the "
                     "same name (e.g. %(example)s). Nothing was restored; use --force to "
-                    "replace them."
+                    "replace them.",
+                    len(overwrites),
                 )
                 % {"count": len(overwrites), "media_root": media_root, "example": overwrites[0]}
             )
@@ -584,6 +588,19 @@ def backup_restore(
     if problems:
         raise VerificationError(manifest, problems)
     return manifest
+
+
+def count_rows(count: int) -> str:
+    """ "1 row", "2 rows": the counts a backup and a restore report."""
+    return ngettext("%(count)d row", "%(count)d rows", count) % {"count": count}
+
+
+def count_tables(count: int) -> str:
+    return ngettext("%(count)d table", "%(count)d tables", count) % {"count": count}
+
+
+def count_files(count: int) -> str:
+    return ngettext("%(count)d file", "%(count)d files", count) % {"count": count}
 
 
 def what_it_holds(names: tuple[str, ...], most: int = 5) -> str:
@@ -868,7 +885,11 @@ def _verify_database(connection, manifest: Manifest) -> list[str]:
             (rows,) = cursor.fetchone()
             if rows != count.rows:
                 problems.append(
-                    _("%(model)s has %(found)d rows; the backup has %(expected)d")
+                    ngettext(
+                        "%(model)s has %(found)d row; the backup has %(expected)d",
+                        "%(model)s has %(found)d rows; the backup has %(expected)d",
+                        rows,
+                    )
                     % {"model": label, "found": rows, "expected": count.rows}
                 )
         cursor.execute("SELECT app, name FROM django_migrations")

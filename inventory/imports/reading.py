@@ -20,6 +20,7 @@ from xml.etree.ElementTree import ParseError
 
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..zipcheck import ZipTooLarge, check_sizes
 
@@ -121,14 +122,22 @@ def _wrong_type() -> ImportFileError:
 
 def _too_many_rows() -> ImportFileError:
     return ImportFileError(
-        _("The file has more than %(limit)s rows. Split it into smaller files.")
+        ngettext(
+            "The file has more than %(limit)s row. Split it into smaller files.",
+            "The file has more than %(limit)s rows. Split it into smaller files.",
+            MAX_ROWS,
+        )
         % {"limit": f"{MAX_ROWS:,}".replace(",", "\xa0")}
     )
 
 
 def _too_many_columns() -> ImportFileError:
     return ImportFileError(
-        _("The file has more than %(limit)s columns. Remove the columns that are not needed.")
+        ngettext(
+            "The file has more than %(limit)s column. Remove the columns that are not needed.",
+            "The file has more than %(limit)s columns. Remove the columns that are not needed.",
+            MAX_COLUMNS,
+        )
         % {"limit": MAX_COLUMNS}
     )
 

@@ -16,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, npgettext
 from django.views import View
 from django.views.generic import FormView
 
@@ -45,6 +46,32 @@ from ..viewmixins import ServiceFormMixin
 IMPORT_PERMISSIONS = ("inventory.add_asset", "inventory.change_asset")
 # Rows listed one by one in the preview; the counts always cover the whole file.
 PREVIEW_ROWS = 500
+
+
+def imported_message(file_name: str, new: int, updated: int, unchanged: int) -> str:
+    """ "lista.csv was imported: 1 new, 2 updated, 0 unchanged.", each count with its own
+    plural (in Swedish the words agree with the number: 1 ny, 2 nya)."""
+    # The same texts as the finished background import's page (import_job.html).
+    context = "assets in an import"
+    counts = [
+        npgettext(context, "%(counter)s new", "%(counter)s new", new) % {"counter": new},
+        npgettext(context, "%(counter)s updated", "%(counter)s updated", updated)
+        % {"counter": updated},
+        npgettext(context, "%(counter)s unchanged", "%(counter)s unchanged", unchanged)
+        % {"counter": unchanged},
+    ]
+    return _("%(file)s was imported: %(counts)s.") % {
+        "file": file_name,
+        "counts": ", ".join(counts),
+    }
+
+
+def left_out_message(left_out: list[int]) -> str:
+    return ngettext(
+        "Left out, with errors: row %(rows)s.",
+        "Left out, with errors: rows %(rows)s.",
+        len(left_out),
+    ) % {"rows": ", ".join(str(n) for n in left_out)}
 
 
 class AssetImportView(PermissionRequiredMixin, FormView):
@@ -322,20 +349,10 @@ class AssetImportConfirmView(AssetImportMixin, View):
         )
         messages.success(
             request,
-            _("%(file)s was imported: %(new)d new, %(updated)d updated, %(unchanged)d unchanged.")
-            % {
-                "file": outcome.file_name,
-                "new": counts[NEW],
-                "updated": counts[UPDATE],
-                "unchanged": counts[UNCHANGED],
-            },
+            imported_message(outcome.file_name, counts[NEW], counts[UPDATE], counts[UNCHANGED]),
         )
         if outcome.left_out:
-            messages.warning(
-                request,
-                _("Left out, with errors: rows %(rows)s.")
-                % {"rows": ", ".join(str(n) for n in outcome.left_out)},
-            )
+            messages.warning(request, left_out_message(outcome.left_out))
         return redirect("inventory:asset_list")
 
     def is_large(self) -> bool:

@@ -1,6 +1,7 @@
 """The IT status report as a Document."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from inventory.formatting import format_date, format_number
 
@@ -13,6 +14,12 @@ from .common import (
     organisation,
     status_label,
 )
+
+
+def _warranty_ending_title(days: int) -> str:
+    return ngettext(
+        "Warranty ends within %(days)s day", "Warranty ends within %(days)s days", days
+    ) % {"days": days}
 
 
 def gap_label(code: str) -> str:
@@ -63,7 +70,7 @@ def it_status_document(data: ITStatus) -> Document:
             (_("In use"), format_number(counts["in_use"])),
             (_("In repair"), format_number(counts["in_repair"])),
             (
-                _("Warranty ends within %(days)s days") % {"days": data.warranty_days},
+                _warranty_ending_title(data.warranty_days),
                 format_number(data.warranty_ending.total),
             ),
             (_("Warranty ended, still in use"), format_number(data.warranty_ended_in_use.total)),
@@ -139,7 +146,7 @@ def it_status_document(data: ITStatus) -> Document:
                 data.warranty_ending,
                 _asset_columns(_("Warranty ends"), _("Days left")),
                 _asset_row,
-                caption=_("Warranty ends within %(days)s days") % {"days": data.warranty_days},
+                caption=_warranty_ending_title(data.warranty_days),
                 sheet=_("Warranty ending"),
             ),
             listing_table(
@@ -150,7 +157,11 @@ def it_status_document(data: ITStatus) -> Document:
                 sheet=_("Warranty ended"),
             ),
         ),
-        empty=_("No warranty ends within %(days)s days, and none has ended on equipment in use.")
+        empty=ngettext(
+            "No warranty ends within %(days)s day, and none has ended on equipment in use.",
+            "No warranty ends within %(days)s days, and none has ended on equipment in use.",
+            data.warranty_days,
+        )
         % {"days": data.warranty_days},
     )
     replacement = Section(

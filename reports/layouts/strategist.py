@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from inventory.formatting import format_number, format_sek
 
@@ -79,7 +79,12 @@ def strategist_document(data: StrategistReport) -> Document:
             (_("Open cases"), format_number(data.open_total)),
             (_("Pipeline value"), format_sek(data.pipeline_value, decimals=False)),
             (
-                _("Stalled (no move for %(days)s days)") % {"days": data.stale_days},
+                ngettext(
+                    "Stalled (no move for %(days)s day)",
+                    "Stalled (no move for %(days)s days)",
+                    data.stale_days,
+                )
+                % {"days": data.stale_days},
                 format_number(data.stalled_total),
             ),
         ),
@@ -177,7 +182,11 @@ def strategist_document(data: StrategistReport) -> Document:
         key="stalled",
         title=_("Stalled cases"),
         paragraphs=(
-            _("Open cases that have not moved for %(days)s days or more.")
+            ngettext(
+                "Open cases that have not moved for %(days)s day or more.",
+                "Open cases that have not moved for %(days)s days or more.",
+                data.stale_days,
+            )
             % {"days": data.stale_days},
         ),
         tables=(
@@ -343,13 +352,25 @@ def strategist_document(data: StrategistReport) -> Document:
         title=_("Replacement forecast"),
         paragraphs=(
             _(
-                "Equipment in service that reaches its replacement date in each of the next "
-                "%(years)s calendar years (what is already overdue is counted in the first), "
-                "at today's prices: the latest purchase price of the same model, else the "
-                "median purchase price of the category over the last %(history)s years. "
-                "Equipment with neither is counted but not priced."
+                "Equipment in service that reaches its replacement date %(years)s (what is "
+                "already overdue is counted in the first), at today's prices: the latest "
+                "purchase price of the same model, else the median purchase price of the "
+                "category %(history)s. Equipment with neither is counted but not priced."
             )
-            % {"years": FORECAST_YEARS, "history": PRICE_HISTORY_YEARS},
+            % {
+                "years": ngettext(
+                    "in the next %(count)s calendar year",
+                    "in each of the next %(count)s calendar years",
+                    FORECAST_YEARS,
+                )
+                % {"count": FORECAST_YEARS},
+                "history": ngettext(
+                    "over the last %(count)s year",
+                    "over the last %(count)s years",
+                    PRICE_HISTORY_YEARS,
+                )
+                % {"count": PRICE_HISTORY_YEARS},
+            },
         ),
         chart=Chart(
             title=_("Replacement cost per year"),

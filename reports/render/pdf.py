@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -181,9 +182,12 @@ def _table(table: Table, styles, width: float, heading: str = "") -> list:
     if table.total is not None and table.total > len(table.rows):
         parts.append(
             _paragraph(
-                _(
+                ngettext(
+                    "The first %(shown)s of %(total)s row. The XLSX and CSV files of this "
+                    "report have them all.",
                     "The first %(shown)s of %(total)s rows. The XLSX and CSV files of this "
-                    "report have them all."
+                    "report have them all.",
+                    table.total,
                 )
                 % {"shown": format_number(len(table.rows)), "total": format_number(table.total)},
                 styles["note"],

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from config.security import log_event
 from inventory.imports.columns import PRESETS
@@ -140,7 +141,8 @@ class Command(BaseCommand):
                 )
         if outcome.left_out:
             self.stdout.write(
-                _("Rows left out: %(rows)s") % {"rows": ", ".join(map(str, outcome.left_out))}
+                ngettext("Row left out: %(rows)s", "Rows left out: %(rows)s", len(outcome.left_out))
+                % {"rows": ", ".join(map(str, outcome.left_out))}
             )
         if not options["commit"] and not outcome.has_errors:
             self.stdout.write(_("A dry run: nothing was written. Add --commit to import."))

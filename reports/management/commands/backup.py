@@ -7,7 +7,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from reports.backup import BackupError, backup_create, output_path
+from reports.backup import (
+    BackupError,
+    backup_create,
+    count_files,
+    count_rows,
+    count_tables,
+    output_path,
+)
 
 
 class Command(BaseCommand):
@@ -43,15 +50,12 @@ class Command(BaseCommand):
         if verbosity:
             self.stdout.write(
                 self.style.SUCCESS(
-                    _(
-                        "%(path)s: %(rows)d rows in %(tables)d tables, %(files)d files "
-                        "(%(size)s) from MEDIA_ROOT."
-                    )
+                    _("%(path)s: %(rows)s in %(tables)s, %(files)s (%(size)s) from MEDIA_ROOT.")
                     % {
                         "path": path,
-                        "rows": sum(manifest.rows.values()),
-                        "tables": len(manifest.counts),
-                        "files": len(manifest.media),
+                        "rows": count_rows(sum(manifest.rows.values())),
+                        "tables": count_tables(len(manifest.counts)),
+                        "files": count_files(len(manifest.media)),
                         "size": filesizeformat(manifest.media_bytes),
                     }
                 )

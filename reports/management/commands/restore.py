@@ -9,11 +9,15 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from reports.backup import (
     BackupError,
     RestorePlan,
     backup_restore,
+    count_files,
+    count_rows,
+    count_tables,
     what_it_holds,
 )
 
@@ -59,14 +63,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(
                     _(
-                        "Restored the backup of %(created)s: %(rows)d rows in %(tables)d "
-                        "tables and %(files)d files; every count and checksum matches."
+                        "Restored the backup of %(created)s: %(rows)s in %(tables)s and "
+                        "%(files)s; every count and checksum matches."
                     )
                     % {
                         "created": self.when(manifest.created_at),
-                        "rows": sum(manifest.rows.values()),
-                        "tables": len(manifest.counts),
-                        "files": len(manifest.media),
+                        "rows": count_rows(sum(manifest.rows.values())),
+                        "tables": count_tables(len(manifest.counts)),
+                        "files": count_files(len(manifest.media)),
                     }
                 )
             )
@@ -75,14 +79,14 @@ class Command(BaseCommand):
         manifest = plan.manifest
         self.stdout.write(
             _(
-                "The backup was made %(created)s by Inventera %(version)s: %(rows)d rows, "
-                "%(files)d files (%(size)s)."
+                "The backup was made %(created)s by Inventera %(version)s: %(rows)s, "
+                "%(files)s (%(size)s)."
             )
             % {
                 "created": self.when(manifest.created_at),
                 "version": manifest.inventera_version,
-                "rows": sum(manifest.rows.values()),
-                "files": len(manifest.media),
+                "rows": count_rows(sum(manifest.rows.values())),
+                "files": count_files(len(manifest.media)),
                 "size": filesizeformat(manifest.media_bytes),
             }
         )
@@ -100,7 +104,11 @@ class Command(BaseCommand):
         if plan.overwrites:
             self.stdout.write(
                 self.style.WARNING(
-                    _("%(count)d files in %(media_root)s are replaced by the backup's.")
+                    ngettext(
+                        "%(count)d file in %(media_root)s is replaced by the backup's.",
+                        "%(count)d files in %(media_root)s are replaced by the backup's.",
+                        len(plan.overwrites),
+                    )
                     % {"count": len(plan.overwrites), "media_root": plan.media_root}
                 )
             )
