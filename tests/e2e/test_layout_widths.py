@@ -169,3 +169,29 @@ def test_phone_lists_start_with_the_results(demo, login, live_server, page, axe_
         page.locator(".filters summary").click()
         expect(page.get_by_role("button", name="Visa")).to_be_visible()
         axe_check(f"{path} with the filters open at 390 px")
+
+
+def test_an_assets_facts_keep_their_words_whole_on_a_phone(demo, login, live_server, page):
+    """A label or value wraps between words, not inside one ("vuxeninformatione|n")."""
+    page.set_viewport_size(PHONE)
+    login("it")
+    page.goto(f"{live_server.url}/inventory/assets/HB-PC-01/")
+    split = page.evaluate(
+        """() => {
+            const split = [];
+            for (const el of document.querySelectorAll('.facts dt, .facts dd')) {
+              const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+              for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                for (const match of node.data.matchAll(/\\S+/g)) {
+                  const range = document.createRange();
+                  range.setStart(node, match.index);
+                  range.setEnd(node, match.index + match[0].length);
+                  const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+                  if (tops.size > 1) split.push(match[0]);
+                }
+              }
+            }
+            return split;
+        }"""
+    )
+    assert split == []
