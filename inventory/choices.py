@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssetStatus(models.TextChoices):
@@ -99,3 +100,29 @@ class ImportState(models.TextChoices):
     RUNNING = "running", _("Being imported")
     DONE = "done", _("Imported")
     FAILED = "failed", _("Not imported")
+
+
+class FaultUrgency(models.TextChoices):
+    UNUSABLE = "unusable", _("The public place cannot be used")
+    POOR = "poor", _("Works badly")
+
+
+class FaultStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("fault status", "Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged by IT")
+    IN_REPAIR = "in_repair", _("In repair")
+    CLOSED = "closed", _("Closed")
+
+
+# The allowed moves of a fault report, performed only by inventory.faults.
+FAULT_TRANSITIONS: dict[str, frozenset[str]] = {
+    FaultStatus.OPEN: frozenset(
+        {FaultStatus.ACKNOWLEDGED, FaultStatus.IN_REPAIR, FaultStatus.CLOSED}
+    ),
+    FaultStatus.ACKNOWLEDGED: frozenset({FaultStatus.IN_REPAIR, FaultStatus.CLOSED}),
+    FaultStatus.IN_REPAIR: frozenset({FaultStatus.CLOSED}),
+    FaultStatus.CLOSED: frozenset(),
+}
+
+# Fault reports that still wait on IT.
+UNRESOLVED_FAULT_STATUSES = (FaultStatus.OPEN, FaultStatus.ACKNOWLEDGED, FaultStatus.IN_REPAIR)

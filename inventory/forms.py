@@ -8,9 +8,17 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AssetStatus, ChangeSource, DisposalMethod, allowed_moves
+from .choices import (
+    AssetStatus,
+    ChangeSource,
+    DisposalMethod,
+    FaultUrgency,
+    MaintenanceKind,
+    allowed_moves,
+)
 from .fieldlists import ASSET_FIELDS, FORM
 from .formatting import parse_decimal
+from .labels import LAYOUTS
 from .models import Asset, Feature, Location, MaintenanceEntry
 from .services import initial_statuses
 
@@ -290,3 +298,99 @@ class BulkActionForm(forms.Form):
         if data.get("action") == self.STATUS and not data.get("to_status"):
             self.add_error("to_status", _("Choose the new status."))
         return data
+
+
+class LabelForm(forms.Form):
+    """The sheet to print asset labels on, and where on the first sheet to start.
+
+    `assets` are the tags ticked on the list (a `selection`); without one, the labels
+    are of the list's filtered rows, which the view reads with the list's FilterSet.
+    """
+
+    layout = forms.ChoiceField(
+        label=_("Label sheet"),
+        choices=[(key, layout.name) for key, layout in LAYOUTS.items()],
+        initial="3x8",
+        widget=forms.RadioSelect,
+    )
+    start = forms.IntegerField(
+        label=_("Start at label"),
+        min_value=1,
+        initial=1,
+        required=False,
+        help_text=_(
+            "To use up a sheet that is partly used: the number of its first free label, "
+            "counted along the rows from the top left."
+        ),
+    )
+    assets = forms.ModelMultipleChoiceField(
+        label=_("Assets"),
+        queryset=Asset.objects.none(),
+        to_field_name="tag",
+        required=False,
+        widget=forms.MultipleHiddenInput,
+    )
+
+    def __init__(self, *args, assets, selection: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assets"].queryset = assets
+        self.selection = selection
+
+    def clean(self):
+        data = super().clean()
+        layout = LAYOUTS.get(data.get("layout") or "")
+        start = data.get("start") or 1
+        data["start"] = start
+        if layout and start > layout.per_sheet:
+            self.add_error(
+                "start",
+                _("A sheet of this kind has %(count)s labels.") % {"count": layout.per_sheet},
+            )
+        if self.selection and "assets" in data and not data["assets"]:
+            self.add_error(None, _("Select at least one asset."))
+        return data
+
+
+class FaultReportForm(forms.Form):
+    """What a patron's or staff member's fault report says; the service checks the photo."""
+
+    description = forms.CharField(
+        label=_("What is wrong?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("For example: the screen stays black, the scanner does not start."),
+    )
+    urgency = forms.ChoiceField(
+        label=_("How urgent is it?"), choices=FaultUrgency.choices, widget=forms.RadioSelect
+    )
+    photo = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, at most 8 MB. The photo's location data is removed."),
+        widget=forms.ClearableFileInput(
+            # No `capture`: a phone then offers both the camera and its photos.
+            attrs={"accept": "image/jpeg,image/png,image/webp"}
+        ),
+    )
+
+
+class FaultCloseForm(DateRangeMixin, forms.Form):
+    """What IT did about a fault, logged as maintenance on the asset."""
+
+    resolution = forms.CharField(
+        label=_("What was done"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind of work"), choices=MaintenanceKind.choices, initial=MaintenanceKind.REPAIR
+    )
+    on = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    cost = SekField(label=_("Cost (SEK excl. VAT)"), required=False, min_value=0)
+    performed_by = forms.CharField(
+        label=_("Performed by"), max_length=200, required=False, help_text=_("Person or company.")
+    )
+
+    def clean_on(self):
+        day = self.cleaned_data["on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("Maintenance cannot be logged for a future date."))
+        return day

@@ -22,6 +22,8 @@ from .choices import (
     ChangeAction,
     ChangeSource,
     DisposalMethod,
+    FaultStatus,
+    FaultUrgency,
     ImportState,
     MaintenanceKind,
     Ownership,
@@ -572,3 +574,71 @@ class ImportMapping(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+def _fault_photo_path(instance: "FaultReport", filename: str) -> str:
+    # The stored name is random and the suffix ours (the photo is re-encoded): the
+    # user's file name is never used as a path.
+    suffix = PurePath(filename).suffix.lower()
+    suffix = suffix if suffix in {".jpg", ".png", ".webp"} else ""
+    return f"faults/{instance.asset_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class FaultReport(models.Model):
+    """Something wrong with an asset, reported by whoever stands in front of it.
+
+    `status` moves only through the services in `inventory.faults`; closing a report
+    logs what was done as a `MaintenanceEntry`. The photo is stored privately (it is
+    re-encoded, without its EXIF data, when it is received) and served only through a
+    view that checks who may see the asset.
+    """
+
+    asset = models.ForeignKey(
+        Asset, on_delete=models.CASCADE, related_name="fault_reports", verbose_name=_("asset")
+    )
+    reported_by = user_stamp(_("reported by"))
+    reported_at = models.DateTimeField(_("reported"), default=timezone.now)
+    description = models.TextField(_("what is wrong"), max_length=2000)
+    urgency = models.CharField(_("how urgent"), max_length=12, choices=FaultUrgency.choices)
+    photo = models.FileField(_("photo"), upload_to=_fault_photo_path, max_length=255, blank=True)
+    photo_content_type = models.CharField(max_length=20, blank=True, editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=FaultStatus.choices, default=FaultStatus.OPEN
+    )
+    acknowledged_by = user_stamp(_("acknowledged by"), blank=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    closed_by = user_stamp(_("closed by"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    resolution = models.TextField(_("what was done"), blank=True)
+    maintenance_entry = models.OneToOneField(
+        MaintenanceEntry,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="fault_report",
+        verbose_name=_("maintenance entry"),
+    )
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        verbose_name = _("fault report")
+        verbose_name_plural = _("fault reports")
+        indexes = [
+            models.Index(fields=["status", "reported_at"], name="fault_status_reported"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=FaultStatus.CLOSED) | ~Q(resolution=""),
+                name="fault_closed_has_resolution",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset.tag} {self.reported_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:fault_detail", kwargs={"tag": self.asset.tag, "pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != FaultStatus.CLOSED

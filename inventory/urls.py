@@ -11,6 +11,8 @@ urlpatterns = [
     path("assets/add/", views.AssetCreateView.as_view(), name="asset_create"),
     path("assets/bulk/", views.AssetBulkView.as_view(), name="asset_bulk"),
     path("assets/export/", views.AssetExportView.as_view(), name="asset_export"),
+    # Beside assets/, not under it: any word under assets/ could be an asset's tag.
+    path("labels/", views.AssetLabelsView.as_view(), name="asset_labels"),
     path("assets/<str:tag>/", views.AssetDetailView.as_view(), name="asset_detail"),
     path("assets/<str:tag>/edit/", views.AssetUpdateView.as_view(), name="asset_update"),
     path("assets/<str:tag>/status/", views.AssetStatusView.as_view(), name="asset_status"),
@@ -18,6 +20,28 @@ urlpatterns = [
         "assets/<str:tag>/maintenance/add/",
         views.MaintenanceCreateView.as_view(),
         name="maintenance_create",
+    ),
+    path("assets/<str:tag>/faults/add/", views.FaultCreateView.as_view(), name="fault_create"),
+    path("assets/<str:tag>/faults/<int:pk>/", views.FaultDetailView.as_view(), name="fault_detail"),
+    path(
+        "assets/<str:tag>/faults/<int:pk>/photo/",
+        views.FaultPhotoView.as_view(),
+        name="fault_photo",
+    ),
+    path(
+        "assets/<str:tag>/faults/<int:pk>/acknowledge/",
+        views.FaultAcknowledgeView.as_view(),
+        name="fault_acknowledge",
+    ),
+    path(
+        "assets/<str:tag>/faults/<int:pk>/repair/",
+        views.FaultRepairView.as_view(),
+        name="fault_repair",
+    ),
+    path(
+        "assets/<str:tag>/faults/<int:pk>/close/",
+        views.FaultCloseView.as_view(),
+        name="fault_close",
     ),
     path("import/", views.AssetImportView.as_view(), name="asset_import"),
     path(

@@ -2,7 +2,8 @@
 
 Two parts. `reminders_due` only reads: for a day it collects the events (ended
 standstills, quotes about to expire, late deliveries, cases without movement, grants about
-to lapse, warranties ending) and who each waits on, as plain `Reminder`s not yet sent.
+to lapse, warranties ending, fault reports IT has not acknowledged) and who each waits
+on, as plain `Reminder`s not yet sent.
 `reminders_send` groups them per person, renders one e-mail per person in the person's
 language, records every event in `ReminderSent` and sends after the commit, so that no
 event is ever mailed twice to the same person.
@@ -26,9 +27,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
-from inventory.choices import ACTIVE_STATUSES
+from inventory.choices import ACTIVE_STATUSES, FaultStatus, FaultUrgency
 from inventory.formatting import format_date, format_sek
-from inventory.models import Asset, Profile
+from inventory.models import Asset, FaultReport, Profile
 from inventory.selectors import (
     WARRANTY_NOTICE_DAYS,
     assets_visible_to,
@@ -68,8 +69,9 @@ class Kind:
     GRANT = "grant"
     STALE = "stale"
     WARRANTY = "warranty"
+    FAULT = "fault"
 
-    ORDER = (STANDSTILL, LATE, QUOTE, GRANT, STALE, WARRANTY)
+    ORDER = (FAULT, STANDSTILL, LATE, QUOTE, GRANT, STALE, WARRANTY)
 
 
 HEADINGS = {
@@ -79,6 +81,7 @@ HEADINGS = {
     Kind.GRANT: gettext_lazy("Grants about to lapse"),
     Kind.STALE: gettext_lazy("Cases without movement"),
     Kind.WARRANTY: gettext_lazy("Warranties ending"),
+    Kind.FAULT: gettext_lazy("New fault reports"),
 }
 
 # Stages before the order: a quote matters only until the case is ordered.
@@ -141,6 +144,12 @@ class Reminder:
             )
         if self.kind == Kind.WARRANTY:
             return gettext("%(label)s at %(library)s: the warranty ends on %(date)s.") % values
+        if self.kind == Kind.FAULT:
+            values["urgency"] = FaultUrgency(values["urgency"]).label
+            return (
+                gettext("%(label)s at %(library)s, reported on %(date)s (%(urgency)s): %(text)s")
+                % values
+            )
         raise ValueError(f"unknown reminder kind {self.kind!r}")
 
 
@@ -325,7 +334,34 @@ def _warranties_ending(today: date, people: _People):
         yield event, [*people.it, *people.managers_of.get(asset.library_id, [])]
 
 
+def _faults_reported(today: date, people: _People):
+    """Fault reports IT has not acknowledged yet, each mailed once to IT."""
+    faults = (
+        FaultReport.objects.filter(status=FaultStatus.OPEN)
+        .select_related("asset", "asset__library", "asset__manufacturer", "asset__model")
+        .order_by("reported_at", "pk")
+    )
+    for fault in faults:
+        asset, day = fault.asset, timezone.localdate(fault.reported_at)
+        event = Event(
+            key=f"fault:{fault.pk}:{day.isoformat()}",
+            kind=Kind.FAULT,
+            day=day,
+            label=str(asset),
+            url=_link(fault),
+            library_id=asset.library_id,
+            asset_id=asset.pk,
+            details=(
+                ("library", asset.library.name),
+                ("urgency", fault.urgency),
+                ("text", " ".join(fault.description.split())[:200]),
+            ),
+        )
+        yield event, people.it
+
+
 SOURCES = (
+    _faults_reported,
     _standstills_ended,
     _deliveries_late,
     _quotes_expiring,

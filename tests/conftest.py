@@ -28,6 +28,7 @@ pytest_plugins = ["tests.procurement_fixtures", "tests.demo_fixtures"]
 # The forward functions of the data migrations, as (module, function).
 DATA_MIGRATIONS = [
     ("inventory.migrations.0002_roles", "create_roles"),
+    ("inventory.migrations.0008_fault_report_roles", "add_permissions"),
     ("procurement.migrations.0002_roles", "add_permissions"),
     ("reports.migrations.0002_roles", "add_permissions"),
 ]

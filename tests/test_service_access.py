@@ -24,9 +24,10 @@ from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from inventory import faults as inventory_faults
 from inventory import services as inventory_services
 from inventory.imports import service as import_service
-from inventory.models import Asset, Category
+from inventory.models import Asset, Category, FaultReport
 from procurement import services as procurement_services
 from procurement.choices import Stage
 from procurement.models import ProcurementCase, Supplier
@@ -36,9 +37,24 @@ from tests.factories import AssetFactory, LocationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-MODULES = (inventory_services, procurement_services, report_services, import_service)
+MODULES = (
+    inventory_services,
+    inventory_faults,
+    procurement_services,
+    report_services,
+    import_service,
+)
 # Parameters through which a service is handed an object of a library.
-OBJECT_PARAMETERS = {"asset", "assets", "case", "library", "location", "budget", "subscription"}
+OBJECT_PARAMETERS = {
+    "asset",
+    "assets",
+    "case",
+    "library",
+    "location",
+    "budget",
+    "subscription",
+    "fault",
+}
 
 
 @dataclass
@@ -110,6 +126,12 @@ def _quote(side: Side):
     )
 
 
+def _fault(side: Side):
+    return side.asset.fault_reports.first() or FaultReport.objects.create(
+        asset=side.asset, description="Trasig", urgency="poor"
+    )
+
+
 # Each service, called by `actor` for the objects of `side`. Where a service is not
 # refused by the service itself, the row says which page guards it instead.
 @dataclass(frozen=True)
@@ -167,6 +189,25 @@ SERVICES: dict[str, Service] = {
         lambda actor, s: inventory_services.category_set_lifecycle(
             category=Category.objects.get(pk=s.asset.category_id), months=36, actor=actor
         )
+    ),
+    "inventory.faults.fault_report": Service(
+        lambda actor, s: inventory_faults.fault_report(
+            asset=s.asset, actor=actor, description="Trasig", urgency="poor"
+        )
+    ),
+    "inventory.faults.fault_acknowledge": Service(
+        lambda actor, s: inventory_faults.fault_acknowledge(fault=_fault(s), actor=actor),
+        prepare=_fault,
+    ),
+    "inventory.faults.fault_send_to_repair": Service(
+        lambda actor, s: inventory_faults.fault_send_to_repair(fault=_fault(s), actor=actor),
+        prepare=_fault,
+    ),
+    "inventory.faults.fault_close": Service(
+        lambda actor, s: inventory_faults.fault_close(
+            fault=_fault(s), actor=actor, resolution="Lagad"
+        ),
+        prepare=_fault,
     ),
     "procurement.services.case_create": Service(
         lambda actor, s: procurement_services.case_create(

@@ -29,7 +29,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from inventory.models import Asset, AssetImport
+from inventory.models import Asset, AssetImport, FaultReport
 from procurement import services as procurement_services
 from procurement.models import ProcurementCase
 from reports.models import Budget, ReportSubscription
@@ -116,7 +116,17 @@ TABLE: dict[str, Row] = {
     "inventory:asset_update": Row(get=IT_GET, post=IT_GET),
     "inventory:asset_status": Row(get=IT_GET, post=IT_GET),
     "inventory:maintenance_create": Row(get=IT_GET, post=IT_GET),
+    # Fault reports: whoever sees the asset reports one and follows it; IT handles it.
+    "inventory:fault_create": Row(get=ALL_GET, post=R(LOGIN, BAD, BAD, BAD, BAD)),
+    "inventory:fault_detail": Row(get=ALL_GET, post=GET_ONLY),
+    "inventory:fault_photo": Row(get=ALL_GET, post=GET_ONLY),
+    "inventory:fault_acknowledge": Row(get=IT_POST_ONLY, post=IT_DONE),
+    "inventory:fault_repair": Row(get=IT_POST_ONLY, post=IT_DONE),
+    "inventory:fault_close": Row(get=IT_GET, post=R(LOGIN, DENIED, BAD, DENIED, BAD)),
     "inventory:asset_bulk": Row(get=IT_POST_ONLY, post=IT_DONE),
+    # Labels of what each role sees: the form by GET; a POST is a selection from the
+    # list (with nothing selected, the form's error).
+    "inventory:asset_labels": Row(get=ALL_GET, post=R(LOGIN, OK, OK, OK, OK)),
     "inventory:asset_import": Row(get=IT_GET, post=IT_GET),
     "inventory:asset_import_preview": Row(
         get=IT_GET, post=IT_DONE, other_get=OTHERS_IMPORT, other_post=OTHERS_IMPORT
@@ -240,6 +250,11 @@ PK_OF = {
     "procurement:line_update": "line",
     "procurement:line_remove": "line",
     "procurement:document_download": "document",
+    "inventory:fault_detail": "fault",
+    "inventory:fault_photo": "fault",
+    "inventory:fault_acknowledge": "fault",
+    "inventory:fault_repair": "fault",
+    "inventory:fault_close": "fault",
     "reports:budget_update": "budget",
     "reports:subscription_delete": "subscription",
     "inventory:asset_import_preview": "import",
@@ -250,6 +265,11 @@ PK_OF = {
 # Objects owned by a user rather than a library: "other" is another user's.
 PER_USER = {"subscription", "import"}
 IMPORT_CSV = "Inventarienummer;Kategori;Bibliotek\r\nX-1;Publik dator;HB\r\n"
+# The smallest PNG: one transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
 
 
 def _pdf(name: str) -> SimpleUploadedFile:
@@ -286,6 +306,18 @@ def _build(users: dict) -> World:
         case=other_case, actor=admin, kind="quote", upload=_pdf("offert.pdf")
     )
     stranger = User.objects.create_user("stranger", password="x")
+    # A fault report with a photo on each side's asset.
+    faults = {}
+    for tag in ("HB-PC-01", "NO-PC-01"):
+        fault = FaultReport.objects.create(
+            asset=Asset.objects.get(tag=tag),
+            reported_by=admin,
+            description="Trasig",
+            urgency="poor",
+            photo_content_type="image/png",
+        )
+        fault.photo.save("foto.png", ContentFile(PNG), save=True)
+        faults[tag] = fault
     subscriptions = {
         user.username: ReportSubscription.objects.create(
             user=user, report="it-status", frequency="weekly", file_format="pdf"
@@ -307,6 +339,7 @@ def _build(users: dict) -> World:
             "line": own_case.lines.first(),
             "document": own_case.documents.first(),
             "budget": Budget.objects.get(library__code="HB", year=own_case.year, category=None),
+            "fault": faults["HB-PC-01"],
         },
         other={
             "tag": Asset.objects.get(tag="NO-PC-01"),
@@ -315,6 +348,7 @@ def _build(users: dict) -> World:
             "line": other_case.lines.first(),
             "document": other_document,
             "budget": Budget.objects.get(library__code="NO", year=own_case.year, category=None),
+            "fault": faults["NO-PC-01"],
         },
         imports=imports,
         subscriptions=subscriptions,

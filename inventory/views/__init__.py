@@ -9,6 +9,14 @@ from .assets import (
     AssetUpdateView,
     MaintenanceCreateView,
 )
+from .faults import (
+    FaultAcknowledgeView,
+    FaultCloseView,
+    FaultCreateView,
+    FaultDetailView,
+    FaultPhotoView,
+    FaultRepairView,
+)
 from .imports import (
     AssetExportView,
     AssetImportCancelView,
@@ -17,6 +25,7 @@ from .imports import (
     AssetImportRejectedView,
     AssetImportView,
 )
+from .labels import AssetLabelsView
 from .language import set_language_view
 
 __all__ = [
@@ -29,9 +38,16 @@ __all__ = [
     "AssetImportPreviewView",
     "AssetImportRejectedView",
     "AssetImportView",
+    "AssetLabelsView",
     "AssetListView",
     "AssetStatusView",
     "AssetUpdateView",
+    "FaultAcknowledgeView",
+    "FaultCloseView",
+    "FaultCreateView",
+    "FaultDetailView",
+    "FaultPhotoView",
+    "FaultRepairView",
     "MaintenanceCreateView",
     "set_language_view",
 ]

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from inventory.choices import FaultStatus, FaultUrgency
 from inventory.formatting import format_date, format_number
 
 from ..document import Chart, Column, Document, Kind, Section, Table
@@ -80,6 +81,7 @@ def it_status_document(data: ITStatus) -> Document:
             ),
             (_("Overdue for replacement"), format_number(data.replacement_overdue.total)),
             (_("Records with data gaps"), format_number(data.gaps.total)),
+            (_("Open fault reports"), format_number(data.open_faults_total)),
         ),
         chart=Chart(
             title=_("Assets by status"),
@@ -260,6 +262,64 @@ def it_status_document(data: ITStatus) -> Document:
             ),
         ),
     )
+    faults = Section(
+        key="faults",
+        title=_("Open fault reports"),
+        paragraphs=(
+            _(
+                "Faults reported on the equipment and not yet closed by IT, per library; "
+                "days open are counted from the day of the report to the as-of date."
+            ),
+        ),
+        facts=tuple(
+            (
+                f"{row.name} ({row.library})",
+                ngettext("%(count)s open", "%(count)s open", row.count)
+                % {"count": format_number(row.count)}
+                + (
+                    ""
+                    if row.oldest_days is None
+                    else ngettext(
+                        ", the oldest for %(days)s day",
+                        ", the oldest for %(days)s days",
+                        row.oldest_days,
+                    )
+                    % {"days": format_number(row.oldest_days)}
+                ),
+            )
+            for row in data.fault_counts
+            if row.count
+        ),
+        tables=(
+            Table(
+                columns=(
+                    Column(_("Library"), Kind.TEXT, 0.7),
+                    Column(_("Asset tag"), Kind.TEXT, 1.1),
+                    Column(_("Equipment"), Kind.TEXT, 1.8),
+                    Column(_("Urgency"), Kind.TEXT, 1.6),
+                    Column(_("Status"), Kind.TEXT, 1.1),
+                    Column(_("Reported"), Kind.DATE, 1),
+                    Column(_("Days open"), Kind.INT, 0.8),
+                ),
+                rows=[
+                    (
+                        row.library,
+                        row.tag,
+                        row.name,
+                        str(FaultUrgency(row.urgency).label),
+                        str(FaultStatus(row.status).label),
+                        row.reported_on,
+                        row.days_open,
+                    )
+                    for row in data.open_faults
+                ],
+                caption=_("Open fault reports"),
+                total=data.open_faults_total,
+                sheet=_("Fault reports"),
+            ),
+        ),
+        empty=_("No open fault reports."),
+    )
     return Document(
         key="it-status",
         title=_("IT status report"),
@@ -280,6 +340,7 @@ def it_status_document(data: ITStatus) -> Document:
             warranty,
             replacement,
             repair,
+            faults,
             gaps,
             stocktaking,
         ),

@@ -6,8 +6,16 @@ from datetime import date, datetime
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from inventory.choices import ACTIVE_STATUSES, AssetStatus
+from inventory.choices import (
+    ACTIVE_STATUSES,
+    UNRESOLVED_FAULT_STATUSES,
+    AssetStatus,
+    FaultStatus,
+    FaultUrgency,
+)
 from inventory.dates import add_months
+from inventory.faults import CHANGE_PERMISSION as FAULT_CHANGE_PERMISSION
+from inventory.faults import faults_visible_to
 from inventory.models import Asset
 from inventory.roles import Reader
 from inventory.selectors import (
@@ -51,6 +59,29 @@ class AssetLine:
 
 
 @dataclass(frozen=True)
+class FaultLine:
+    url: str
+    tag: str
+    name: str
+    urgency: str
+    urgency_label: str
+    status: str
+    status_label: str
+    since: date
+    days: int  # days the report has been open
+
+
+@dataclass(frozen=True)
+class FaultLibrary:
+    """One library's unresolved fault reports, the oldest first."""
+
+    code: str
+    name: str
+    lines: tuple[FaultLine, ...]
+    count: int
+
+
+@dataclass(frozen=True)
 class AssetDashboard:
     today: date
     statuses: tuple[StatusCount, ...]
@@ -65,6 +96,45 @@ class AssetDashboard:
     warranty_days: int = WARRANTY_DAYS
     replacement_before: date | None = None
     status_labels: tuple[str, ...] = field(default_factory=tuple)
+    # For those who handle fault reports (IT); None for everyone else.
+    open_faults: tuple[FaultLibrary, ...] | None = None
+
+
+def open_faults_by_library(
+    user: Reader, *, now: datetime, limit: int = LIST_LIMIT
+) -> tuple[FaultLibrary, ...]:
+    """The unresolved fault reports the user may see, per library, the oldest first."""
+    reports = (
+        faults_visible_to(user)
+        .filter(status__in=UNRESOLVED_FAULT_STATUSES)
+        .select_related("asset", "asset__library", "asset__manufacturer", "asset__model")
+        .select_related("asset__category")
+        .order_by("asset__library__code", "reported_at", "id")
+    )
+    today = timezone.localdate(now)
+    grouped: dict[str, list[FaultLine]] = {}
+    names: dict[str, str] = {}
+    for fault in reports:
+        library = fault.asset.library
+        names[library.code] = library.name
+        since = timezone.localdate(fault.reported_at)
+        grouped.setdefault(library.code, []).append(
+            FaultLine(
+                url=fault.get_absolute_url(),
+                tag=fault.asset.tag,
+                name=fault.asset.short_name,
+                urgency=fault.urgency,
+                urgency_label=str(FaultUrgency(fault.urgency).label),
+                status=fault.status,
+                status_label=str(FaultStatus(fault.status).label),
+                since=since,
+                days=(today - since).days,
+            )
+        )
+    return tuple(
+        FaultLibrary(code=code, name=names[code], lines=tuple(lines[:limit]), count=len(lines))
+        for code, lines in grouped.items()
+    )
 
 
 def _line(asset: Asset, day: date | None, days: int) -> AssetLine:
@@ -134,6 +204,11 @@ def asset_dashboard(
         in_repair_count=repair.count(),
         replacement_before=replacement_before,
         status_labels=tuple(str(s.label) for s in statuses),
+        open_faults=(
+            open_faults_by_library(user, now=now)
+            if user.has_perm(FAULT_CHANGE_PERMISSION)
+            else None
+        ),
     )
 
 

@@ -10,15 +10,21 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.utils import timezone
 
-from inventory.choices import ACTIVE_STATUSES, AssetStatus, Ownership
+from inventory.choices import (
+    ACTIVE_STATUSES,
+    UNRESOLVED_FAULT_STATUSES,
+    AssetStatus,
+    Ownership,
+)
 from inventory.dates import add_months
 from inventory.models import (
     INCOMPLETE_RECORD,
     Asset,
     Category,
+    FaultReport,
     Library,
     Location,
     ProductModel,
@@ -82,6 +88,27 @@ class StocktakeRow:
 
 
 @dataclass(frozen=True)
+class FaultRow:
+    """An unresolved fault report: of which asset, how urgent, how long open."""
+
+    library: str
+    tag: str
+    name: str
+    urgency: str  # FaultUrgency
+    status: str  # FaultStatus
+    reported_on: date
+    days_open: int  # from the report's day to the as-of day
+
+
+@dataclass(frozen=True)
+class FaultCount:
+    library: str
+    name: str
+    count: int
+    oldest_days: int | None  # days the oldest unresolved report has been open
+
+
+@dataclass(frozen=True)
 class ITStatus:
     scope: ReportScope
     by_library: tuple[CountRow, ...]
@@ -96,6 +123,9 @@ class ITStatus:
     gap_counts: tuple[tuple[str, int], ...]
     gaps: Listing
     stocktaking: tuple[StocktakeRow, ...]
+    open_faults: tuple[FaultRow, ...] = ()
+    fault_counts: tuple[FaultCount, ...] = ()
+    open_faults_total: int = 0
     warranty_days: int = WARRANTY_NOTICE_DAYS
     replacement_before: date | None = None
     statuses: tuple[str, ...] = STATUSES
@@ -192,7 +222,7 @@ def _gap_query() -> dict[str, Q]:
 
 
 # The parts of the report that can be left out when only some are shown (a dashboard).
-PARTS = frozenset({"grids", "lists", "gaps", "stocktaking"})
+PARTS = frozenset({"grids", "lists", "gaps", "stocktaking", "faults"})
 
 
 def _grids(
@@ -243,7 +273,8 @@ def it_status(
 
     `parts` names what to compute beyond the totals: "grids" (counts by library, place
     and category), "lists" (the rows of the warranty, replacement and repair lists; their
-    lengths are always counted), "gaps" (data gaps) and "stocktaking".
+    lengths are always counted), "gaps" (data gaps), "stocktaking" and "faults" (the
+    unresolved fault reports, per library).
     """
     today = scope.as_of
     assets = scope.assets
@@ -303,6 +334,9 @@ def it_status(
 
     gap_counts, gaps = _gaps(active, limit, names) if "gaps" in parts else ((), Listing((), 0))
     stocktaking = _stocktaking(scope, active) if "stocktaking" in parts else ()
+    fault_rows, fault_counts, faults_total = (
+        _open_faults(scope, limit, names) if "faults" in parts else ((), (), 0)
+    )
     return ITStatus(
         scope=scope,
         by_library=by_library,
@@ -317,8 +351,71 @@ def it_status(
         gap_counts=gap_counts,
         gaps=gaps,
         stocktaking=stocktaking,
+        open_faults=fault_rows,
+        fault_counts=fault_counts,
+        open_faults_total=faults_total,
         replacement_before=replacement_before,
     )
+
+
+def _open_faults(
+    scope: ReportScope, limit: int | None, names: _Names
+) -> tuple[tuple[FaultRow, ...], tuple[FaultCount, ...], int]:
+    """The unresolved fault reports of the scope's assets, by library and age, and each
+    library's count and oldest; days are counted to the as-of day."""
+    today = scope.as_of
+    unresolved = FaultReport.objects.filter(
+        asset__in=scope.assets,
+        status__in=UNRESOLVED_FAULT_STATUSES,
+        reported_at__date__lte=today,
+    )
+    codes = {library.pk: library.code for library in scope.libraries}
+    ordered = unresolved.order_by("asset__library__code", "reported_at", "id")
+    part = ordered if limit is None else ordered[:limit]
+    rows = []
+    for row in part.values(
+        "urgency",
+        "status",
+        "reported_at",
+        "asset__tag",
+        "asset__library_id",
+        "asset__model_id",
+        "asset__category_id",
+    ):
+        day = timezone.localdate(row["reported_at"])
+        rows.append(
+            FaultRow(
+                library=codes.get(row["asset__library_id"], ""),
+                tag=row["asset__tag"],
+                name=names.models.get(row["asset__model_id"])
+                or names.categories.get(row["asset__category_id"], ""),
+                urgency=row["urgency"],
+                status=row["status"],
+                reported_on=day,
+                days_open=(today - day).days,
+            )
+        )
+    grouped = {
+        row["asset__library_id"]: row
+        for row in unresolved.values("asset__library_id")
+        .annotate(n=Count("id"), first=Min("reported_at"))
+        .order_by()
+    }
+    counts = []
+    for library in scope.libraries:
+        found = grouped.get(library.pk)
+        oldest = None
+        if found is not None:
+            oldest = (today - timezone.localdate(found["first"])).days
+        counts.append(
+            FaultCount(
+                library=library.code,
+                name=library.name,
+                count=found["n"] if found else 0,
+                oldest_days=oldest,
+            )
+        )
+    return tuple(rows), tuple(counts), sum(count.count for count in counts)
 
 
 def _gaps(
