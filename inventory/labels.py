@@ -9,10 +9,7 @@ phone's camera opens the asset. The labels are drawn in the active language.
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 
-import reportlab
 import segno
 from django.conf import settings
 from django.utils.functional import Promise
@@ -20,19 +17,14 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from . import pdffonts
 from .models import Asset
 
-# The same embedded font as the reports (reports/render/fonts.py, Bitstream Vera from
-# inside reportlab), registered here under names of its own: inventory may not import
-# reports (docs/architecture.md, "Which way the apps depend").
-REGULAR = "InventeraLabel"
-BOLD = "InventeraLabel-Bold"
-FONT_FOLDER = Path(reportlab.__file__).parent / "fonts"
+# The embedded font of every PDF of ours (inventory/pdffonts.py).
+REGULAR, BOLD = pdffonts.REGULAR, pdffonts.BOLD
 
 # White kept inside each label's edge: label printers and office printers alike leave
 # a few millimetres unprinted, and sheets are fed a little off.
@@ -144,12 +136,6 @@ def label_for(asset: Asset) -> Label:
     )
 
 
-@cache
-def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_FOLDER / "Vera.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONT_FOLDER / "VeraBd.ttf")))
-
-
 def _fit(text: str, font: str, size: float, width: float) -> str:
     """The text, cut with an ellipsis if it is wider than `width`."""
     if stringWidth(text, font, size) <= width:
@@ -208,7 +194,7 @@ def labels_pdf(assets: Iterable[Asset], layout: LabelLayout, *, start: int = 1) 
     """
     if not 1 <= start <= layout.per_sheet:
         raise ValueError(f"start must be 1 to {layout.per_sheet}, not {start}")
-    _register_fonts()
+    pdffonts.register()
     buffer = io.BytesIO()
     language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     canvas = Canvas(

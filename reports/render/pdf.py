@@ -29,10 +29,10 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from inventory import pdffonts as fonts
 from inventory.formatting import format_date, format_number
 
 from ..document import Document, Kind, Section, Table
-from . import fonts
 from .cells import format_cell
 from .charts import chart_drawing
 

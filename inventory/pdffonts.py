@@ -3,6 +3,7 @@
 A standard PDF font (Helvetica) is not embedded and so is not guaranteed to show å, ä
 and ö the same everywhere (PDF/UA and archiving both want embedded fonts); Vera covers
 Latin-1, every Swedish letter included, and comes with the dependency we already have.
+In inventory, so that both the reports and the asset labels (inventory/labels.py) use it.
 """
 
 from functools import cache
