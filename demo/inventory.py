@@ -50,6 +50,19 @@ CATEGORIES = [
     ("accessory", "Tillbehör", "Accessory", 36, False, False),
     ("other", "Övrigt", "Other", 48, False, False),
 ]
+# What is checked when a lent asset of the category comes back.
+LOAN_CHECKLISTS = {
+    "vr_kit": "\n".join(
+        [
+            "Headset och två handkontroller",
+            "Dator och nätsladd",
+            "Länkkabel",
+            "Ansiktsskydd rengjorda",
+            "Handkontrollernas batterier laddade",
+        ]
+    ),
+    "tablet": "Laddare och kabel\nSkal utan sprickor\nLaddad",
+}
 FEATURES = [
     ("screen_reader", "Skärmläsare", "Screen reader"),
     ("magnifier", "Förstoringsprogram", "Screen magnifier"),
@@ -67,6 +80,7 @@ MODELS = {
     "ASUS": ["ROG G22CH"],
     "Pico": ["4 Ultra"],
     "Apple": ["iPad 10,9 tum"],
+    "Samsung": ["Galaxy Tab S9 FE"],
     "Dell": ["P2423"],
 }
 USERS = [
@@ -117,6 +131,7 @@ def seed_reference_data() -> None:
                 "lifecycle_months": months,
                 "is_kit": is_kit,
                 "stores_data": stores_data,
+                "loan_checklist": LOAN_CHECKLISTS.get(code, ""),
             },
         )
     for code, sv, en in FEATURES:
@@ -201,6 +216,7 @@ def _asset_rows(today: date) -> list[dict]:
             "status": AssetStatus.IN_USE,
             "usage": Usage.PUBLIC,
             "purchase_date": ago(11),
+            "lendable": True,
             "notes": "Komplett VR-kit: headset, handkontroller och dator.",
         },
         {
@@ -253,6 +269,19 @@ def _asset_rows(today: date) -> list[dict]:
             "ownership": Ownership.TRIAL,
             "trial_return_by": today + timedelta(days=24),
             "notes": "Demoexemplar från leverantören, testas med besökare.",
+        },
+        {
+            "tag": "HB-TAB-01",
+            "library": "HB",
+            "location": HELP_CENTRE,
+            "category": "tablet",
+            "model": ("Samsung", "Galaxy Tab S9 FE"),
+            "serial_number": "R52W70AB1CD",
+            "status": AssetStatus.IN_USE,
+            "usage": Usage.PUBLIC,
+            "ownership": Ownership.TRIAL,
+            "trial_return_by": today + timedelta(days=5),
+            "notes": "Lånad av leverantören för att prova med seniorer före ett köp.",
         },
     ]
     for n in range(1, 4):

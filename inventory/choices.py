@@ -126,3 +126,27 @@ FAULT_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Fault reports that still wait on IT.
 UNRESOLVED_FAULT_STATUSES = (FaultStatus.OPEN, FaultStatus.ACKNOWLEDGED, FaultStatus.IN_REPAIR)
+
+
+class LoanState(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    OUT = "out", pgettext_lazy("loan state", "Lent out")
+    RETURNED = "returned", _("Returned")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+# Loans that hold the asset for their dates: two of them may not overlap.
+HOLDING_LOAN_STATES = (LoanState.BOOKED, LoanState.OUT)
+
+
+class StocktakeOutcome(models.TextChoices):
+    """What the user did with a missing or unexpected asset when closing a stocktake."""
+
+    OPEN = "", _("Not decided")
+    LEFT = "left", _("Left as it is")
+    MOVED = "moved", _("Moved to where it was found")
+    MISSING = "missing", _("Marked missing")
+
+
+# How a trial session went, 1 (badly) to 5 (very well).
+TRIAL_RATINGS = range(1, 6)

@@ -114,6 +114,7 @@ ASSET_FIELDS = FieldList(
         ("features", {FORM, FILE}),
         ("parent", {FORM, FILE}),
         ("notes", {FORM, FILE}),
+        ("lendable", {FORM}),
         # the details of a status move: set by the move, shown in the history
         ("loan_borrower", ()),
         ("loan_due", ()),

@@ -14,11 +14,11 @@ from .choices import (
     DisposalMethod,
     FaultUrgency,
     MaintenanceKind,
-    allowed_moves,
 )
 from .fieldlists import ASSET_FIELDS, FORM
 from .formatting import parse_decimal
 from .labels import LAYOUTS
+from .loans import status_page_moves
 from .models import Asset, Feature, Location, MaintenanceEntry
 from .services import initial_statuses
 
@@ -187,8 +187,10 @@ class AssetStatusForm(DateRangeMixin, forms.Form):
     def __init__(self, *args, asset: Asset, **kwargs):
         super().__init__(*args, **kwargs)
         self.asset = asset
+        # A lendable asset is lent from its loans page, and comes back by its loan's
+        # return (docs/loans.md): inventory.loans says which moves are left here.
         self.fields["to_status"].choices = [
-            (s, AssetStatus(s).label) for s in allowed_moves(asset.status, asset.status_before_loan)
+            (s, AssetStatus(s).label) for s in status_page_moves(asset)
         ]
         self.fields["version"].initial = asset.version
 

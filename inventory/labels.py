@@ -2,8 +2,9 @@
 
 A sheet's layout is data: where each label is, in points, measured from the sheet
 maker's template. Each label carries the asset tag in large type, the category, the
-model and the library, and a QR code of the asset page's address on `SITE_URL`, so a
-phone's camera opens the asset. The labels are drawn in the active language.
+model and the library, and a QR code of the asset page's address on
+`INVENTERA_BASE_URL`, so a phone's camera opens the asset. The labels are drawn in the
+active language.
 """
 
 import io
@@ -120,8 +121,8 @@ class Label:
 
 
 def asset_url(asset: Asset) -> str:
-    """The asset page's absolute address, on SITE_URL."""
-    return settings.SITE_URL.rstrip("/") + asset.get_absolute_url()
+    """The asset page's absolute address, on INVENTERA_BASE_URL."""
+    return settings.INVENTERA_BASE_URL.rstrip("/") + asset.get_absolute_url()
 
 
 def label_for(asset: Asset) -> Label:

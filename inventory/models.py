@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .choices import (
+    TRIAL_RATINGS,
     AssetStatus,
     ChangeAction,
     ChangeSource,
@@ -25,8 +26,10 @@ from .choices import (
     FaultStatus,
     FaultUrgency,
     ImportState,
+    LoanState,
     MaintenanceKind,
     Ownership,
+    StocktakeOutcome,
     Usage,
 )
 from .dates import add_months
@@ -150,6 +153,14 @@ class Category(TranslatedName):
         _("stores data"),
         default=False,
         help_text=_("Disposal needs a data-wipe certificate (computers, tablets)."),
+    )
+    loan_checklist = models.TextField(
+        _("return checklist"),
+        blank=True,
+        help_text=_(
+            "What is checked when a lent asset of this category comes back, one item per "
+            "line (for example: all controllers present, cleaned, charged)."
+        ),
     )
 
     class Meta:
@@ -325,6 +336,11 @@ class Asset(models.Model):
         verbose_name=_("part of kit"),
     )
     notes = models.TextField(_("notes"), blank=True)
+    lendable = models.BooleanField(
+        _("lendable"),
+        default=False,
+        help_text=_("Can be lent to another library, an event or a course (a VR kit, say)."),
+    )
     # Loans and disposal: filled in by the status moves that need them.
     loan_borrower = models.CharField(_("borrower"), max_length=200, blank=True)
     loan_due = models.DateField(_("loan due"), null=True, blank=True)
@@ -642,3 +658,205 @@ class FaultReport(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != FaultStatus.CLOSED
+
+
+class Loan(models.Model):
+    """A lendable asset booked for, or lent to, a borrower from one date to another.
+
+    Written only by `inventory.loans`: the asset's status goes to "on loan" and back
+    through `services.apply_status_move`, and a loan that holds the asset (booked or out)
+    never overlaps another that does (checked under the asset's row lock).
+    """
+
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, related_name="loans", verbose_name=_("asset")
+    )
+    borrower = models.CharField(
+        _("borrower"),
+        max_length=200,
+        help_text=_("Another library, an event or a course; not a patron's name."),
+    )
+    starts_on = models.DateField(_("from"))
+    due_on = models.DateField(_("due back"))
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+    state = models.CharField(
+        _("state"), max_length=10, choices=LoanState.choices, default=LoanState.BOOKED
+    )
+    booked_by = user_stamp(_("booked by"))
+    booked_at = models.DateTimeField(_("booked"), default=timezone.now)
+    lent_by = user_stamp(_("lent out by"), blank=True)
+    lent_at = models.DateTimeField(_("lent out"), null=True, blank=True)
+    returned_by = user_stamp(_("received back by"), blank=True)
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
+    # The return checklist's items as they were ticked: [{"item": ..., "ok": bool}, ...].
+    return_checklist = models.JSONField(_("return checklist"), default=list, blank=True)
+    return_note = models.TextField(_("note on the return"), blank=True, max_length=2000)
+    fault_report = models.OneToOneField(
+        FaultReport,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="loan",
+        verbose_name=_("fault report"),
+    )
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        verbose_name = _("loan")
+        verbose_name_plural = _("loans")
+        indexes = [
+            models.Index(fields=["asset", "starts_on"], name="loan_asset_starts"),
+            models.Index(fields=["state", "due_on"], name="loan_state_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(due_on__gte=models.F("starts_on")), name="loan_due_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset.tag} {self.starts_on:%Y-%m-%d}–{self.due_on:%Y-%m-%d}"
+
+    @property
+    def missing_items(self) -> list[str]:
+        """The checklist items that were not ticked when the asset came back."""
+        return [str(row["item"]) for row in self.return_checklist if not row.get("ok")]
+
+
+class Stocktake(models.Model):
+    """A count of one library's equipment (or some of its locations) on the floor.
+
+    Written only by `inventory.stocktakes`. Starting one lists what the register expects
+    there; at most one stocktake of a library is open at a time.
+    """
+
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="stocktakes", verbose_name=_("library")
+    )
+    locations = models.ManyToManyField(
+        Location,
+        blank=True,
+        related_name="stocktakes",
+        verbose_name=_("locations"),
+        help_text=_("Leave empty to count the whole library."),
+    )
+    started_by = user_stamp(_("started by"))
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    closed_by = user_stamp(_("closed by"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library"],
+                condition=Q(closed_at__isnull=True),
+                name="stocktake_one_open_per_library",
+                violation_error_message=_("A stocktake of this library is already open."),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["library", "closed_at"], name="stocktake_library_closed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library.code} {timezone.localdate(self.started_at):%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:stocktake_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class StocktakeLine(models.Model):
+    """One asset in a stocktake: expected there (from the register when it started) or
+    found there unexpectedly; seen or not, and what was done about it at the close."""
+
+    stocktake = models.ForeignKey(
+        Stocktake, on_delete=models.CASCADE, related_name="lines", verbose_name=_("stocktake")
+    )
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, related_name="stocktake_lines", verbose_name=_("asset")
+    )
+    expected = models.BooleanField(_("expected"), default=True)
+    expected_location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("location in the register"),
+    )
+    seen_at = models.DateTimeField(_("seen"), null=True, blank=True)
+    seen_by = user_stamp(_("seen by"), blank=True)
+    found_location = models.ForeignKey(
+        Location,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("found at"),
+    )
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=8,
+        choices=StocktakeOutcome.choices,
+        default=StocktakeOutcome.OPEN,
+        blank=True,
+    )
+
+    class Meta:
+        ordering = ["asset__tag"]
+        verbose_name = _("stocktake line")
+        verbose_name_plural = _("stocktake lines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stocktake", "asset"], name="stocktake_line_unique_asset"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stocktake} {self.asset.tag}"
+
+
+class TrialSession(models.Model):
+    """A session in which staff tried equipment on trial with patrons, and how it went.
+
+    The group is a kind of group ("seniors' course"), never a person's name.
+    """
+
+    asset = models.ForeignKey(
+        Asset, on_delete=models.CASCADE, related_name="trial_sessions", verbose_name=_("asset")
+    )
+    held_on = models.DateField(_("date"))
+    tried = models.CharField(_("what was tried"), max_length=200)
+    group = models.CharField(
+        _("with whom"),
+        max_length=100,
+        help_text=_("A kind of group, for example “seniors' course”; never a name."),
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("how it went (1–5)"),
+        validators=[MinValueValidator(TRIAL_RATINGS[0]), MaxValueValidator(TRIAL_RATINGS[-1])],
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    logged_by = user_stamp(_("logged by"))
+    logged_at = models.DateTimeField(_("logged"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        verbose_name = _("trial session")
+        verbose_name_plural = _("trial sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=TRIAL_RATINGS[0]) & Q(rating__lte=TRIAL_RATINGS[-1]),
+                name="trial_session_rating_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asset.tag} {self.held_on:%Y-%m-%d}"

@@ -2,6 +2,7 @@ from django.urls import path
 from django.views.generic import RedirectView
 
 from . import views
+from .views import loans, stocktakes, trials
 
 app_name = "inventory"
 
@@ -43,6 +44,40 @@ urlpatterns = [
         views.FaultCloseView.as_view(),
         name="fault_close",
     ),
+    # Stocktaking (inventory/views/stocktakes.py)
+    path("stocktakes/", stocktakes.StocktakeListView.as_view(), name="stocktake_list"),
+    path("stocktakes/start/", stocktakes.StocktakeStartView.as_view(), name="stocktake_start"),
+    path("stocktakes/<int:pk>/", stocktakes.StocktakeDetailView.as_view(), name="stocktake_detail"),
+    path(
+        "stocktakes/<int:pk>/found/",
+        stocktakes.StocktakeFoundView.as_view(),
+        name="stocktake_found",
+    ),
+    path(
+        "stocktakes/<int:pk>/close/",
+        stocktakes.StocktakeCloseView.as_view(),
+        name="stocktake_close",
+    ),
+    path("assets/<str:tag>/seen/", stocktakes.AssetSeenView.as_view(), name="asset_seen"),
+    # -- end of stocktaking
+    # Loans (inventory/views/loans.py)
+    path("loans/", loans.LoanListView.as_view(), name="loan_list"),
+    path("assets/<str:tag>/loans/", loans.AssetLoansView.as_view(), name="asset_loans"),
+    path("assets/<str:tag>/loans/<int:pk>/lend/", loans.LoanLendView.as_view(), name="loan_lend"),
+    path(
+        "assets/<str:tag>/loans/<int:pk>/return/",
+        loans.LoanReturnView.as_view(),
+        name="loan_return",
+    ),
+    path(
+        "assets/<str:tag>/loans/<int:pk>/cancel/",
+        loans.LoanCancelView.as_view(),
+        name="loan_cancel",
+    ),
+    # -- end of loans
+    # Trial logs (inventory/views/trials.py)
+    path("assets/<str:tag>/trial/", trials.TrialLogView.as_view(), name="trial_log"),
+    # -- end of trial logs
     path("import/", views.AssetImportView.as_view(), name="asset_import"),
     path(
         "import/<uuid:pk>/",

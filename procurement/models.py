@@ -534,6 +534,34 @@ class DeliveredAsset(models.Model):
         return f"{self.case_id} → {self.asset_id}"
 
 
+class TrialEvidence(models.Model):
+    """A trial of equipment with patrons, attached to a case as evidence for its need.
+
+    The trial's summary (sessions, average rating, comments) is read live from the asset's
+    trial log, so the case shows what the log says today.
+    """
+
+    case = models.ForeignKey(
+        ProcurementCase, on_delete=models.CASCADE, related_name="trial_evidence"
+    )
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, related_name="+", verbose_name=_("equipment on trial")
+    )
+    attached_by = user_stamp(_("attached by"))
+    attached_at = models.DateTimeField(_("attached"), default=timezone.now)
+
+    class Meta:
+        ordering = ["attached_at", "id"]
+        verbose_name = _("trial evidence")
+        verbose_name_plural = _("trial evidence")
+        constraints = [
+            models.UniqueConstraint(fields=["case", "asset"], name="trial_evidence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} ← {self.asset_id}"
+
+
 class ReminderSent(models.Model):
     """A reminder already e-mailed, so that the same event is never sent twice."""
 

@@ -2,8 +2,9 @@
 
 Two parts. `reminders_due` only reads: for a day it collects the events (ended
 standstills, quotes about to expire, late deliveries, cases without movement, grants about
-to lapse, warranties ending, fault reports IT has not acknowledged) and who each waits
-on, as plain `Reminder`s not yet sent.
+to lapse, warranties ending, fault reports IT has not acknowledged, loans not returned
+on time, units on trial due back within a week) and who each waits on, as plain
+`Reminder`s not yet sent.
 `reminders_send` groups them per person, renders one e-mail per person in the person's
 language, records every event in `ReminderSent` and sends after the commit, so that no
 event is ever mailed twice to the same person.
@@ -24,18 +25,21 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_lazy, ngettext
 
 from inventory.choices import ACTIVE_STATUSES, FaultStatus, FaultUrgency
 from inventory.formatting import format_date, format_sek
-from inventory.models import Asset, FaultReport, Profile
+from inventory.loans import overdue_loans
+from inventory.models import Asset, FaultReport, Loan, Profile
 from inventory.selectors import (
     WARRANTY_NOTICE_DAYS,
     assets_visible_to,
     language_of,
     warranty_ending,
 )
+from inventory.trials import trials_returning
 
 from . import rules
 from .choices import (
@@ -54,6 +58,8 @@ logger = logging.getLogger(__name__)
 QUOTE_DAYS = 7
 GRANT_DAYS = 60
 WARRANTY_DAYS = WARRANTY_NOTICE_DAYS
+# A unit on trial is reminded a week before it goes back to the supplier.
+TRIAL_RETURN_DAYS = 7
 
 IT_PERMISSION = PARTY_PERMISSION[Party.IT]
 MANAGER_PERMISSION = PARTY_PERMISSION[Party.LIBRARY]
@@ -70,8 +76,10 @@ class Kind:
     STALE = "stale"
     WARRANTY = "warranty"
     FAULT = "fault"
+    LOAN = "loan"
+    TRIAL = "trial"
 
-    ORDER = (FAULT, STANDSTILL, LATE, QUOTE, GRANT, STALE, WARRANTY)
+    ORDER = (FAULT, LOAN, STANDSTILL, LATE, QUOTE, GRANT, STALE, WARRANTY, TRIAL)
 
 
 HEADINGS = {
@@ -82,6 +90,8 @@ HEADINGS = {
     Kind.STALE: gettext_lazy("Cases without movement"),
     Kind.WARRANTY: gettext_lazy("Warranties ending"),
     Kind.FAULT: gettext_lazy("New fault reports"),
+    Kind.LOAN: gettext_lazy("Loans not returned"),
+    Kind.TRIAL: gettext_lazy("Trial units to return"),
 }
 
 # Stages before the order: a quote matters only until the case is ordered.
@@ -150,6 +160,19 @@ class Reminder:
                 gettext("%(label)s at %(library)s, reported on %(date)s (%(urgency)s): %(text)s")
                 % values
             )
+        if self.kind == Kind.LOAN:
+            return (
+                gettext("%(label)s at %(library)s: lent to %(borrower)s, due back on %(date)s.")
+                % values
+            )
+        if self.kind == Kind.TRIAL:
+            return (
+                gettext(
+                    "%(label)s at %(library)s: the unit on trial goes back to the supplier "
+                    "by %(date)s."
+                )
+                % values
+            )
         raise ValueError(f"unknown reminder kind {self.kind!r}")
 
 
@@ -168,8 +191,12 @@ class Event:
     details: tuple[tuple[str, object], ...] = ()
 
 
+def _link_to(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
 def _link(obj) -> str:
-    return settings.SITE_URL.rstrip("/") + obj.get_absolute_url()
+    return _link_to(obj.get_absolute_url())
 
 
 def _case_event(case: ProcurementCase, kind: str, day: date, key: str, **details) -> Event:
@@ -360,14 +387,64 @@ def _faults_reported(today: date, people: _People):
         yield event, people.it
 
 
+def _loans_overdue(today: date, people: _People):
+    """Loans out past their due day, each mailed once (per due day) to whoever lent the
+    asset out and the managers of its library."""
+    loans = (
+        overdue_loans(Loan.objects.all(), today=today)
+        .select_related("asset", "asset__library", "asset__manufacturer", "asset__model")
+        .select_related("lent_by")
+        .order_by("due_on", "pk")
+    )
+    for loan in loans:
+        asset = loan.asset
+        event = Event(
+            key=f"loan:{loan.pk}:{loan.due_on.isoformat()}",
+            kind=Kind.LOAN,
+            day=loan.due_on,
+            label=str(asset),
+            url=_link_to(reverse("inventory:asset_loans", args=[asset.tag])),
+            library_id=asset.library_id,
+            asset_id=asset.pk,
+            details=(("library", asset.library.name), ("borrower", loan.borrower)),
+        )
+        lender = people.add(loan.lent_by)
+        yield event, [*([lender] if lender else []), *people.managers_of.get(asset.library_id, [])]
+
+
+def _trials_returning(today: date, people: _People):
+    """Units on trial due back to their supplier within a week (or already late), each
+    mailed once per return day to IT and the managers of the library trying it."""
+    assets = (
+        trials_returning(Asset.objects.all(), today=today, days=TRIAL_RETURN_DAYS)
+        .select_related("library", "manufacturer", "model")
+        .order_by("trial_return_by", "tag")
+    )
+    for asset in assets:
+        day = asset.trial_return_by
+        event = Event(
+            key=f"trial:{asset.pk}:{day.isoformat()}",
+            kind=Kind.TRIAL,
+            day=day,
+            label=str(asset),
+            url=_link(asset),
+            library_id=asset.library_id,
+            asset_id=asset.pk,
+            details=(("library", asset.library.name),),
+        )
+        yield event, [*people.it, *people.managers_of.get(asset.library_id, [])]
+
+
 SOURCES = (
     _faults_reported,
+    _loans_overdue,
     _standstills_ended,
     _deliveries_late,
     _quotes_expiring,
     _grants_lapsing,
     _cases_without_movement,
     _warranties_ending,
+    _trials_returning,
 )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TypedDict
+from typing import TYPE_CHECKING, TypedDict
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum, prefetch_related_objects
@@ -51,6 +51,9 @@ from .models import (
     Quote,
     StageChange,
 )
+
+if TYPE_CHECKING:  # procurement.evidence imports this module
+    from .evidence import TrialEvidenceRow
 
 URL_REFERENCE = re.compile(r"^(?P<code>[A-Z0-9]+)-(?P<year>\d{4})-(?P<number>\d{1,6})$")
 
@@ -570,10 +573,16 @@ class CasePage:
     may_comment: bool
     can_choose_quote: bool
     history: tuple[tuple[ChangeRecord, list[ChangeRow]], ...]  # newest first, at most 100
+    # Trials with patrons attached as evidence of the need, and the equipment the user
+    # may attach (procurement.evidence).
+    trial_evidence: tuple["TrialEvidenceRow", ...] = ()
+    trial_choices: tuple[Asset, ...] = ()
 
 
 def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
     """The case page's data for `user`, who may see the case (case_get)."""
+    from . import evidence  # it uses this module's cases_visible_to
+
     prefetch_related_objects(
         [case],
         Prefetch("lines", CaseLine.objects.select_related("category")),
@@ -636,6 +645,8 @@ def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
         may_comment=user.has_perm("procurement.add_comment"),
         can_choose_quote=quote_choice_open(case, user),
         history=case_history(case),
+        trial_evidence=evidence.case_trials(case, user),
+        trial_choices=tuple(evidence.trials_attachable(case, user)),
     )
 
 

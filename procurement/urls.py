@@ -39,6 +39,16 @@ urlpatterns = [
         name="document_download",
     ),
     path(
+        "cases/<str:reference>/trials/attach/",
+        views.CaseTrialAttachView.as_view(),
+        name="case_trial_attach",
+    ),
+    path(
+        "cases/<str:reference>/trials/<int:pk>/detach/",
+        views.CaseTrialDetachView.as_view(),
+        name="case_trial_detach",
+    ),
+    path(
         "cases/<str:reference>/comments/add/",
         views.CommentCreateView.as_view(),
         name="comment_create",

@@ -168,7 +168,7 @@ class CaseSheetView(CaseObjectMixin, PermissionRequiredMixin, View):
     def get(self, request, *args, **kwargs):
         user = request.user
         document = case_sheet_document(
-            case_sheet(self.case, author=user.get_full_name() or user.get_username())
+            case_sheet(self.case, author=user.get_full_name() or user.get_username(), reader=user)
         )
         log_event("report_download", request, report="case-sheet", case=self.case.reference)
         return file_response(render(document, "pdf"), "pdf", document.filename("pdf"))

@@ -29,7 +29,9 @@ pytest_plugins = ["tests.procurement_fixtures", "tests.demo_fixtures"]
 DATA_MIGRATIONS = [
     ("inventory.migrations.0002_roles", "create_roles"),
     ("inventory.migrations.0008_fault_report_roles", "add_permissions"),
+    ("inventory.migrations.0010_floor_roles", "add_permissions"),
     ("procurement.migrations.0002_roles", "add_permissions"),
+    ("procurement.migrations.0005_trial_evidence_roles", "add_permissions"),
     ("reports.migrations.0002_roles", "add_permissions"),
 ]
 

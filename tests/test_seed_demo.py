@@ -12,10 +12,19 @@ from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
 from django.db.models import F
 from django.test import RequestFactory
+from django.utils import timezone
 
 from inventory import roles
+from inventory.choices import (
+    UNRESOLVED_FAULT_STATUSES,
+    LoanState,
+    Ownership,
+    StocktakeOutcome,
+    Usage,
+)
 from inventory.history import records_for
-from inventory.models import Asset, Library, Location
+from inventory.models import Asset, FaultReport, Library, Loan, Location, Stocktake
+from inventory.stocktakes import last_closed_per_library
 from procurement.choices import Procedure, Stage
 from procurement.models import ProcurementCase, PurchasingRuleSet, StageChange
 from procurement.selectors import case_assessment
@@ -72,7 +81,7 @@ def test_three_libraries_with_their_places_assets_cases_and_budgets():
     seed(allow_production=True)
     assert sorted(Library.objects.values_list("code", flat=True)) == ["HB", "NO", "SO"]
     assert per_library(Location.objects) == {"HB": 4, "NO": 2, "SO": 3}
-    assert per_library(Asset.objects) == {"HB": 27, "NO": 13, "SO": 12}
+    assert per_library(Asset.objects) == {"HB": 28, "NO": 13, "SO": 12}
     assert per_library(ProcurementCase.objects) == {"HB": 6, "NO": 3, "SO": 4}
     # A whole-library budget for this year and the last, for every library.
     whole = Budget.objects.filter(category=None)
@@ -179,3 +188,38 @@ def test_demo_users_log_in_with_their_roles():
         libraries = list(user.profile.libraries.values_list("code", flat=True))
         assert libraries == (["HB"] if role == roles.LIBRARY_MANAGER else []), username
         assert user.is_staff is (role == roles.ADMINISTRATOR), username
+
+
+def test_the_work_on_the_floor():
+    """A finished stocktake with one asset missing, a lendable VR kit with a loan behind it
+    and one ahead, an open fault report on a public workstation, and a tablet on trial
+    with three sessions logged."""
+    seed(allow_production=True)
+    today = timezone.localdate()
+
+    [counted] = Stocktake.objects.filter(closed_at__isnull=False)
+    [row] = [r for r in last_closed_per_library(Library.objects.all()) if r.stocktake]
+    assert row.missing == 1 and row.seen == row.expected - 1 > 0
+    [missing] = counted.lines.filter(expected=True, seen_at__isnull=True)
+    assert missing.outcome == StocktakeOutcome.MISSING
+    seen_on = timezone.localdate(counted.closed_at)
+    assert seen_on < today
+    assert Asset.objects.filter(last_seen_on=seen_on).count() == row.seen
+
+    kit_loans = Loan.objects.filter(asset__category__is_kit=True, asset__lendable=True)
+    assert {(loan.state, loan.due_on < today) for loan in kit_loans} == {
+        (LoanState.RETURNED, True),
+        (LoanState.BOOKED, False),
+    }
+    assert len({loan.asset_id for loan in kit_loans}) == 1
+    assert all(loan.starts_on > today for loan in kit_loans if loan.state == LoanState.BOOKED)
+
+    assert FaultReport.objects.filter(
+        status__in=UNRESOLVED_FAULT_STATUSES,
+        asset__usage=Usage.PUBLIC,
+        asset__category__code="workstation",
+    ).exists()
+
+    [tablet] = Asset.objects.filter(category__code="tablet", ownership=Ownership.TRIAL)
+    assert tablet.trial_sessions.count() == 3
+    assert tablet.trial_return_by > today

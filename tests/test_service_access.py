@@ -15,7 +15,7 @@ of a library, and has no row in SERVICES, fails the test.
 import contextlib
 import inspect
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,14 +23,19 @@ from django.apps import apps as django_apps
 from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from inventory import faults as inventory_faults
+from inventory import loans as inventory_loans
 from inventory import services as inventory_services
+from inventory import stocktakes as inventory_stocktakes
+from inventory import trials as inventory_trials
 from inventory.imports import service as import_service
-from inventory.models import Asset, Category, FaultReport
+from inventory.models import Asset, Category, FaultReport, Loan
+from procurement import evidence as procurement_evidence
 from procurement import services as procurement_services
 from procurement.choices import Stage
-from procurement.models import ProcurementCase, Supplier
+from procurement.models import ProcurementCase, Supplier, TrialEvidence
 from reports import services as report_services
 from reports.models import Budget, ReportSubscription
 from tests.factories import AssetFactory, LocationFactory, UserFactory
@@ -40,7 +45,11 @@ pytestmark = pytest.mark.django_db
 MODULES = (
     inventory_services,
     inventory_faults,
+    inventory_loans,
+    inventory_stocktakes,
+    inventory_trials,
     procurement_services,
+    procurement_evidence,
     report_services,
     import_service,
 )
@@ -54,6 +63,9 @@ OBJECT_PARAMETERS = {
     "budget",
     "subscription",
     "fault",
+    "loan",
+    "evidence",
+    "stocktake",
 }
 
 
@@ -129,6 +141,43 @@ def _quote(side: Side):
 def _fault(side: Side):
     return side.asset.fault_reports.first() or FaultReport.objects.create(
         asset=side.asset, description="Trasig", urgency="poor"
+    )
+
+
+def _on_trial(side: Side):
+    """The side's asset made a unit on trial, whose trial may be logged and attached."""
+    Asset.objects.filter(pk=side.asset.pk).update(
+        ownership="trial", trial_return_by=date(2026, 12, 31)
+    )
+    side.asset.refresh_from_db()
+
+
+def _evidence(side: Side):
+    _on_trial(side)
+    return TrialEvidence.objects.get_or_create(
+        case=side.case,
+        asset=side.asset,
+        defaults={"attached_by": User.objects.get(username="admin")},
+    )[0]
+
+
+def _stocktake(side: Side):
+    """The open stocktake of the side's library."""
+    library = side.library
+    return inventory_stocktakes.open_stocktake_of(library) or inventory_stocktakes.stocktake_start(
+        actor=User.objects.get(username="admin"), library=library
+    )
+
+
+def _loan(side: Side):
+    """A booking of the side's asset, made lendable (inventory.loans)."""
+    Asset.objects.filter(pk=side.asset.pk).update(lendable=True)
+    side.asset.refresh_from_db()
+    return side.asset.loans.first() or Loan.objects.create(
+        asset=side.asset,
+        borrower="Vuxenskolan",
+        starts_on=timezone.localdate(),
+        due_on=timezone.localdate() + timedelta(days=2),
     )
 
 
@@ -208,6 +257,111 @@ SERVICES: dict[str, Service] = {
             fault=_fault(s), actor=actor, resolution="Lagad"
         ),
         prepare=_fault,
+    ),
+    "inventory.loans.loan_book": Service(
+        lambda actor, s: inventory_loans.loan_book(
+            actor=actor,
+            asset=s.asset,
+            borrower="Kulturskolan",
+            starts_on=timezone.localdate() + timedelta(days=5),
+            due_on=timezone.localdate() + timedelta(days=6),
+        ),
+        prepare=_loan,
+    ),
+    "inventory.loans.loan_lend": Service(
+        lambda actor, s: inventory_loans.loan_lend(actor=actor, loan=_loan(s)), prepare=_loan
+    ),
+    # A booked loan: the refusal comes before the service looks at the loan's state.
+    "inventory.loans.loan_return": Service(
+        lambda actor, s: inventory_loans.loan_return(actor=actor, loan=_loan(s), ticked=[]),
+        prepare=_loan,
+    ),
+    "inventory.loans.loan_cancel": Service(
+        lambda actor, s: inventory_loans.loan_cancel(actor=actor, loan=_loan(s)), prepare=_loan
+    ),
+    # Reads of inventory.loans, for the pages that have found the asset the user sees
+    # (AssetObjectMixin, a 404 otherwise); they write nothing.
+    "inventory.loans.asset_loans": Service(guarded_by="the loan pages; it writes nothing"),
+    "inventory.loans.asset_loan_panel": Service(guarded_by="the asset page; it writes nothing"),
+    "inventory.loans.open_loan": Service(guarded_by="the status page; it writes nothing"),
+    "inventory.loans.status_page_moves": Service(
+        guarded_by="the status page's form; it writes nothing"
+    ),
+    "inventory.loans.loan_is_overdue": Service(guarded_by="a read; it writes nothing"),
+    "inventory.stocktakes.stocktake_start": Service(
+        lambda actor, s: inventory_stocktakes.stocktake_start(actor=actor, library=s.library)
+    ),
+    "inventory.stocktakes.stocktake_mark_seen": Service(
+        lambda actor, s: inventory_stocktakes.stocktake_mark_seen(
+            actor=actor, stocktake=_stocktake(s), assets=[s.asset]
+        ),
+        prepare=_stocktake,
+    ),
+    "inventory.stocktakes.stocktake_close": Service(
+        lambda actor, s: inventory_stocktakes.stocktake_close(actor=actor, stocktake=_stocktake(s)),
+        prepare=_stocktake,
+    ),
+    # Reads of inventory.stocktakes: they write nothing; the pages reach them through
+    # stocktakes_visible_to (a stocktake of another library is a 404).
+    "inventory.stocktakes.open_stocktake_of": Service(guarded_by="a read; it writes nothing"),
+    "inventory.stocktakes.stocktake_page": Service(guarded_by="a read; it writes nothing"),
+    "inventory.stocktakes.places_of": Service(guarded_by="a read; it writes nothing"),
+    "inventory.stocktakes.asset_stocktake": Service(
+        guarded_by="a read of the stocktakes the user sees; it writes nothing"
+    ),
+    "inventory.stocktakes.asset_panel": Service(
+        guarded_by="a read of the stocktakes the user sees; it writes nothing"
+    ),
+    "inventory.trials.trial_session_log": Service(
+        lambda actor, s: inventory_trials.trial_session_log(
+            actor=actor,
+            asset=s.asset,
+            held_on=timezone.localdate(),
+            tried="Läsplatta",
+            group="Seniorkursen",
+            rating=4,
+        ),
+        prepare=_on_trial,
+    ),
+    # Reads of trials: each starts from what the page or report gives it, which comes
+    # from the reader's visible assets (inventory.selectors.assets_visible_to).
+    "inventory.trials.trial_summary": Service(
+        guarded_by="the trial log and the asset page (AssetObjectMixin); it writes nothing"
+    ),
+    "inventory.trials.trial_summaries": Service(
+        guarded_by="its caller's assets_visible_to queryset; it writes nothing"
+    ),
+    "inventory.trials.trials_returning": Service(
+        guarded_by="its caller's assets_visible_to queryset; it writes nothing"
+    ),
+    "inventory.trials.trial_assets": Service(
+        guarded_by="its caller's assets_visible_to queryset; it writes nothing"
+    ),
+    "inventory.trials.asset_panel": Service(
+        guarded_by="the asset page (AssetObjectMixin); it writes nothing"
+    ),
+    "inventory.trials.may_log": Service(
+        guarded_by="the trial log page, to show its form; it writes nothing"
+    ),
+    "inventory.trials.is_on_trial": Service(guarded_by="inventory.trials; it writes nothing"),
+    "procurement.evidence.case_attach_trial": Service(
+        lambda actor, s: procurement_evidence.case_attach_trial(
+            actor=actor, case=s.case, asset=s.asset
+        ),
+        prepare=_on_trial,
+    ),
+    "procurement.evidence.case_detach_trial": Service(
+        lambda actor, s: procurement_evidence.case_detach_trial(actor=actor, evidence=_evidence(s)),
+        prepare=_evidence,
+    ),
+    "procurement.evidence.case_evidence_visible": Service(
+        guarded_by="the case page and the detach page (case_get); it writes nothing"
+    ),
+    "procurement.evidence.case_trials": Service(
+        guarded_by="the case page (selectors.case_page after case_get); it writes nothing"
+    ),
+    "procurement.evidence.trials_attachable": Service(
+        guarded_by="the case page (selectors.case_page after case_get); it writes nothing"
     ),
     "procurement.services.case_create": Service(
         lambda actor, s: procurement_services.case_create(

@@ -19,6 +19,7 @@ served by WhiteNoise's middleware, not by URL patterns, so there are none to wal
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -28,10 +29,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
-from inventory.models import Asset, AssetImport, FaultReport
+from inventory import loans, stocktakes
+from inventory.models import Asset, AssetImport, Category, FaultReport, TrialSession
 from procurement import services as procurement_services
-from procurement.models import ProcurementCase
+from procurement.models import ProcurementCase, TrialEvidence
 from reports.models import Budget, ReportSubscription
 
 pytestmark = pytest.mark.django_db
@@ -123,7 +126,43 @@ TABLE: dict[str, Row] = {
     "inventory:fault_acknowledge": Row(get=IT_POST_ONLY, post=IT_DONE),
     "inventory:fault_repair": Row(get=IT_POST_ONLY, post=IT_DONE),
     "inventory:fault_close": Row(get=IT_GET, post=R(LOGIN, DENIED, BAD, DENIED, BAD)),
+    # The trial log of equipment on trial: everyone reads it; the library manager (own
+    # libraries), IT and the administrator log a session (POST), the strategist does not.
+    "inventory:trial_log": Row(get=ALL_GET, post=R(LOGIN, BAD, BAD, DENIED, BAD)),
     "inventory:asset_bulk": Row(get=IT_POST_ONLY, post=IT_DONE),
+    # Loans of lendable equipment: everyone reads them; the library manager (own
+    # libraries), IT and the administrator book, lend out, take back and cancel.
+    "inventory:loan_list": Row(get=ALL_GET, post=GET_ONLY),
+    "inventory:asset_loans": Row(get=ALL_GET, post=R(LOGIN, BAD, BAD, DENIED, BAD)),
+    "inventory:loan_lend": Row(
+        get=R(LOGIN, NO_METHOD, NO_METHOD, DENIED, NO_METHOD),
+        post=R(LOGIN, REDIRECT, REDIRECT, DENIED, REDIRECT),
+    ),
+    "inventory:loan_return": Row(
+        get=R(LOGIN, OK, OK, DENIED, OK), post=R(LOGIN, BAD, BAD, DENIED, BAD)
+    ),
+    "inventory:loan_cancel": Row(
+        get=R(LOGIN, NO_METHOD, NO_METHOD, DENIED, NO_METHOD),
+        post=R(LOGIN, REDIRECT, REDIRECT, DENIED, REDIRECT),
+    ),
+    # Stocktaking: the library manager (own libraries), IT and the administrator count;
+    # the strategist reads. The POSTs send no data: a form's errors (no decision made on
+    # the close page), or, for "Seen here" on the asset page, the asset is seen.
+    "inventory:stocktake_list": Row(get=ALL_GET, post=GET_ONLY),
+    "inventory:stocktake_start": Row(
+        get=R(LOGIN, OK, OK, DENIED, OK), post=R(LOGIN, BAD, BAD, DENIED, BAD)
+    ),
+    "inventory:stocktake_detail": Row(get=ALL_GET, post=R(LOGIN, BAD, BAD, DENIED, BAD)),
+    "inventory:stocktake_found": Row(
+        get=R(LOGIN, OK, OK, DENIED, OK), post=R(LOGIN, BAD, BAD, DENIED, BAD)
+    ),
+    "inventory:stocktake_close": Row(
+        get=R(LOGIN, OK, OK, DENIED, OK), post=R(LOGIN, BAD, BAD, DENIED, BAD)
+    ),
+    "inventory:asset_seen": Row(
+        get=R(LOGIN, NO_METHOD, NO_METHOD, DENIED, NO_METHOD),
+        post=R(LOGIN, REDIRECT, REDIRECT, DENIED, REDIRECT),
+    ),
     # Labels of what each role sees: the form by GET; a POST is a selection from the
     # list (with nothing selected, the form's error).
     "inventory:asset_labels": Row(get=ALL_GET, post=R(LOGIN, OK, OK, OK, OK)),
@@ -172,6 +211,11 @@ TABLE: dict[str, Row] = {
     "procurement:document_create": Row(get=ALL_GET, post=R(LOGIN, BAD, BAD, BAD, BAD)),
     "procurement:document_download": Row(get=ALL_GET, post=GET_ONLY),
     "procurement:comment_create": Row(get=POST_ONLY, post=R(LOGIN, BAD, BAD, BAD, BAD)),
+    # A trial with patrons as evidence of the need: everyone attaches and removes one.
+    "procurement:case_trial_attach": Row(get=POST_ONLY, post=R(LOGIN, BAD, BAD, BAD, BAD)),
+    "procurement:case_trial_detach": Row(
+        get=POST_ONLY, post=R(LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+    ),
     "procurement:case_delivery": Row(get=IT_GET, post=R(LOGIN, DENIED, BAD, DENIED, BAD)),
     # Reports: IT does not get the strategist's report; budgets are the strategist's.
     "reports:catalogue": Row(get=ALL_GET, post=GET_ONLY),
@@ -250,11 +294,18 @@ PK_OF = {
     "procurement:line_update": "line",
     "procurement:line_remove": "line",
     "procurement:document_download": "document",
+    "procurement:case_trial_detach": "evidence",
     "inventory:fault_detail": "fault",
     "inventory:fault_photo": "fault",
     "inventory:fault_acknowledge": "fault",
     "inventory:fault_repair": "fault",
     "inventory:fault_close": "fault",
+    "inventory:loan_lend": "loan",
+    "inventory:loan_cancel": "loan",
+    "inventory:loan_return": "lent_loan",
+    "inventory:stocktake_detail": "stocktake",
+    "inventory:stocktake_found": "stocktake",
+    "inventory:stocktake_close": "stocktake",
     "reports:budget_update": "budget",
     "reports:subscription_delete": "subscription",
     "inventory:asset_import_preview": "import",
@@ -262,6 +313,19 @@ PK_OF = {
     "inventory:asset_import_rejected": "import",
     "inventory:asset_import_cancel": "import",
 }
+# What another kwarg names on the URLs where it is not the usual kind: the trial log's
+# tag is a unit on trial's, with a session.
+KIND_OF = {("inventory:trial_log", "tag"): "trial_asset"}
+# The loan pages' tag is a lendable kit's: one with a booking, one lent out (a loan of
+# another asset than the URL's is a 404).
+KIND_OF.update(
+    {
+        ("inventory:asset_loans", "tag"): "loan_asset",
+        ("inventory:loan_lend", "tag"): "loan_asset",
+        ("inventory:loan_cancel", "tag"): "loan_asset",
+        ("inventory:loan_return", "tag"): "lent_asset",
+    }
+)
 # Objects owned by a user rather than a library: "other" is another user's.
 PER_USER = {"subscription", "import"}
 IMPORT_CSV = "Inventarienummer;Kategori;Bibliotek\r\nX-1;Publik dator;HB\r\n"
@@ -318,6 +382,14 @@ def _build(users: dict) -> World:
         )
         fault.photo.save("foto.png", ContentFile(PNG), save=True)
         faults[tag] = fault
+    trial_assets, evidence = _trials(admin, own_case, other_case)
+    lending = _loans(admin)
+    # An open stocktake of each side's library.
+    counts = {}
+    for tag in ("HB-PC-01", "NO-PC-01"):
+        library = Asset.objects.get(tag=tag).library
+        current = stocktakes.open_stocktake_of(library)
+        counts[library.code] = current or stocktakes.stocktake_start(actor=admin, library=library)
     subscriptions = {
         user.username: ReportSubscription.objects.create(
             user=user, report="it-status", frequency="weekly", file_format="pdf"
@@ -340,6 +412,10 @@ def _build(users: dict) -> World:
             "document": own_case.documents.first(),
             "budget": Budget.objects.get(library__code="HB", year=own_case.year, category=None),
             "fault": faults["HB-PC-01"],
+            "stocktake": counts["HB"],
+            "trial_asset": trial_assets["HB"],
+            "evidence": evidence["HB"],
+            **lending["HB"],
         },
         other={
             "tag": Asset.objects.get(tag="NO-PC-01"),
@@ -349,11 +425,89 @@ def _build(users: dict) -> World:
             "document": other_document,
             "budget": Budget.objects.get(library__code="NO", year=own_case.year, category=None),
             "fault": faults["NO-PC-01"],
+            "stocktake": counts["NO"],
+            "trial_asset": trial_assets["NO"],
+            "evidence": evidence["NO"],
+            **lending["NO"],
         },
         imports=imports,
         subscriptions=subscriptions,
         stranger=stranger,
     )
+
+
+def _trials(admin: User, own_case: ProcurementCase, other_case: ProcurementCase):
+    """A unit on trial with a session on each side (HB's from the demo data, one made at
+    NO), each attached to its side's case."""
+    no_pc = Asset.objects.get(tag="NO-PC-01")
+    units = {
+        "HB": Asset.objects.get(tag="HB-VR-05"),
+        "NO": Asset.objects.create(
+            tag="NO-TR-01",
+            library=no_pc.library,
+            location=no_pc.location,
+            category=no_pc.category,
+            status="in_stock",
+            ownership="trial",
+            trial_return_by=timezone.localdate() + timedelta(days=10),
+        ),
+    }
+    evidence = {}
+    for side, case in (("HB", own_case), ("NO", other_case)):
+        TrialSession.objects.create(
+            asset=units[side],
+            held_on=timezone.localdate(),
+            tried="Läsplatta",
+            group="Seniorkursen",
+            rating=4,
+            comment="Uppskattad",
+            logged_by=admin,
+        )
+        evidence[side] = TrialEvidence.objects.create(
+            case=case, asset=units[side], attached_by=admin
+        )
+    return units, evidence
+
+
+def _loans(admin: User) -> dict:
+    """On each side, two lendable VR kits (inventory.loans): one booked from a week
+    ahead, the other lent out now."""
+    category = Category.objects.get(code="vr_kit")
+    if not category.loan_checklist:
+        category.loan_checklist = "Headset\nHandkontroller\nRengjort\nLaddat"
+        category.save()
+    today = timezone.localdate()
+    made = {}
+    for code in ("HB", "NO"):
+        pc = Asset.objects.get(tag=f"{code}-PC-01")
+        kits = [
+            Asset.objects.create(
+                tag=f"{code}-LAN-0{n}",
+                library=pc.library,
+                location=pc.location,
+                category=category,
+                status="in_stock",
+                lendable=True,
+            )
+            for n in (1, 2)
+        ]
+        booked = loans.loan_book(
+            actor=admin,
+            asset=kits[0],
+            borrower="Vuxenskolan",
+            starts_on=today + timedelta(days=7),
+            due_on=today + timedelta(days=9),
+        )
+        out = loans.loan_book(
+            actor=admin, asset=kits[1], borrower="Kulturskolan", starts_on=today, due_on=today
+        )
+        made[code] = {
+            "loan_asset": kits[0],
+            "loan": booked,
+            "lent_asset": kits[1],
+            "lent_loan": loans.loan_lend(actor=admin, loan=out),
+        }
+    return made
 
 
 @pytest.fixture(scope="module")
@@ -378,7 +532,7 @@ def url_for(world: World, name: str, kwarg_names, role: str, variant: str, row: 
         if kwarg in row.kwargs:
             kwargs[kwarg] = row.kwargs[kwarg]
             continue
-        kind = PK_OF.get(name, "") if kwarg == "pk" else kwarg
+        kind = PK_OF.get(name, "") if kwarg == "pk" else KIND_OF.get((name, kwarg), kwarg)
         if kind in PER_USER:
             owners = world.imports if kind == "import" else world.subscriptions
             owner = role if variant == "own" and role in owners else "stranger"

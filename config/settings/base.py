@@ -221,8 +221,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "inventera@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Where links in e-mails and QR labels point, e.g. https://inventera.kommun.se
+# Where links in e-mails point, e.g. https://inventera.kommun.se
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Where the QR codes on printed asset labels point: the site's address as seen from a
+# phone on the library floor. The same as SITE_URL unless set; labels outlive a change of
+# it, so set it once to the address that will last.
+INVENTERA_BASE_URL = env("INVENTERA_BASE_URL", SITE_URL)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
-from .. import services
+from .. import services, stocktakes, trials
 from ..filters import AssetFilterSet
 from ..forms import AssetForm, AssetStatusForm, BulkActionForm, MaintenanceForm
 from ..history import rows as history_rows
+from ..loans import asset_loan_panel, open_loan
 from ..models import Asset, Feature
 from ..pagination import KeysFirstPaginator
 from ..selectors import (
@@ -98,6 +99,13 @@ class AssetDetailView(AssetObjectMixin, PermissionRequiredMixin, DetailView):
             .select_related("category", "model", "manufacturer")
         )
         context["features"] = asset.features.all()
+        # The panels of the work on the floor, each from its own module:
+        # stocktaking
+        context.update(stocktakes.asset_panel(self.request.user, asset))
+        # loans
+        context["loans_panel"] = asset_loan_panel(self.request.user, asset)
+        # trial log
+        context.update(trials.asset_panel(self.request.user, asset))
         return context
 
 
@@ -173,7 +181,13 @@ class AssetStatusView(ServiceFormMixin, AssetObjectMixin, PermissionRequiredMixi
         return {**super().get_form_kwargs(), "asset": self.asset}
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(asset=self.asset, **kwargs)
+        # Lending a lendable asset, and taking back one lent on a loan, are the loan
+        # pages' (docs/loans.md); the page links to them.
+        return super().get_context_data(
+            asset=self.asset,
+            open_loan=open_loan(self.asset),
+            **kwargs,
+        )
 
     def call_service(self, form):
         asset = services.asset_change_status(

@@ -16,6 +16,7 @@ from .cases import (
 )
 from .delivery import CaseDeliveryView
 from .documents import DocumentCreateView, DocumentDownloadView
+from .evidence import CaseTrialAttachView, CaseTrialDetachView
 from .lines import LineCreateView, LineRemoveView, LineUpdateView
 from .quotes import QuoteChooseView, QuoteCreateView
 
@@ -27,6 +28,8 @@ __all__ = [
     "CaseListView",
     "CaseMoveView",
     "CaseObjectMixin",
+    "CaseTrialAttachView",
+    "CaseTrialDetachView",
     "CaseUpdateView",
     "CommentCreateView",
     "DocumentCreateView",

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from inventory.formatting import format_date, format_sek
+from inventory.formatting import format_date, format_number, format_sek
 from procurement import rules
 from procurement.choices import CompetitionMethod, Decision, DocumentKind, Funding, Procedure
 from procurement.selectors import reason_texts, warning_texts
@@ -321,6 +321,40 @@ def case_sheet_document(sheet: CaseSheet) -> Document:
         ),
         empty=_("No documents yet."),
     )
+    trials = Section(
+        key="trials",
+        title=_("Trials with patrons"),
+        paragraphs=(
+            _(
+                "Equipment tried with visitors, attached as evidence of the need: the "
+                "sessions logged, how they went on average (1 to 5) and the latest comments."
+            ),
+        ),
+        tables=(
+            Table(
+                columns=(
+                    Column(_("Equipment"), Kind.TEXT, 1.6),
+                    Column(_("Sessions"), Kind.INT, 0.6),
+                    Column(_("Average rating"), Kind.TEXT, 0.7),
+                    Column(_("First and last session"), Kind.TEXT, 1.1),
+                    Column(_("Latest comments"), Kind.TEXT, 3),
+                ),
+                rows=[
+                    (
+                        f"{row.equipment} ({row.library})",
+                        row.sessions,
+                        format_number(row.average_rating, decimals=1),
+                        f"{format_date(row.first_session)} – {format_date(row.last_session)}"
+                        if row.first_session
+                        else "",
+                        "\n".join(row.comments),
+                    )
+                    for row in sheet.trials
+                ],
+                caption=_("Trials with patrons"),
+            ),
+        ),
+    )
     return Document(
         key=f"case-{case.url_reference}",
         title=_("Case status sheet %(reference)s") % {"reference": case.reference},
@@ -330,6 +364,7 @@ def case_sheet_document(sheet: CaseSheet) -> Document:
         sections=(
             summary,
             need,
+            *((trials,) if sheet.trials else ()),
             rules_section,
             checklist,
             timeline,

@@ -245,16 +245,40 @@ def it_status_document(data: ITStatus) -> Document:
     stocktaking = Section(
         key="stocktaking",
         title=_("Last stocktaking"),
+        paragraphs=(
+            _(
+                "Each library's last stocktake closed by the as-of day: the assets on its "
+                "list, those seen, those not seen (missing) and those found that were not on "
+                "the list."
+            ),
+            *(
+                _("A stocktake of %(library)s is open since %(date)s.")
+                % {"library": row.name, "date": format_date(row.open_since)}
+                for row in data.stocktaking
+                if row.open_since is not None
+            ),
+        ),
         tables=(
             Table(
                 columns=(
-                    Column(_("Library"), Kind.TEXT, 2),
-                    Column(_("Last seen in a stocktaking"), Kind.DATE, 1.2),
-                    Column(_("Assets seen that day"), Kind.INT, 1),
-                    Column(_("Assets in service"), Kind.INT, 1),
+                    Column(_("Library"), Kind.TEXT, 1.6),
+                    Column(_("Closed"), Kind.DATE, 1),
+                    Column(_("On the list"), Kind.INT, 0.8),
+                    Column(_("Seen"), Kind.INT, 0.7),
+                    Column(_("Missing"), Kind.INT, 0.7),
+                    Column(_("Not on the list"), Kind.INT, 0.8),
+                    Column(_("Missing assets"), Kind.TEXT, 2.2),
                 ),
                 rows=[
-                    (row.name, row.last_seen, row.seen_that_day, row.active)
+                    (
+                        row.name,
+                        row.closed_on,
+                        row.expected if row.closed_on else None,
+                        row.seen if row.closed_on else None,
+                        row.missing if row.closed_on else None,
+                        row.unexpected if row.closed_on else None,
+                        ", ".join(row.missing_tags) if row.closed_on else _("never counted"),
+                    )
                     for row in data.stocktaking
                 ],
                 caption=_("Last stocktaking per library"),

@@ -449,6 +449,42 @@ def strategist_document(data: StrategistReport) -> Document:
             ),
         ),
     )
+    trials = Section(
+        key="trials",
+        title=_("Trials with patrons"),
+        paragraphs=(
+            _(
+                "Equipment tried with visitors before buying: the sessions logged, how they "
+                "went on average (1 to 5) and the latest comments."
+            ),
+        ),
+        tables=(
+            Table(
+                columns=(
+                    Column(_("Equipment"), Kind.TEXT, 1.6),
+                    Column(_("Library"), Kind.TEXT, 0.6),
+                    Column(_("Return by"), Kind.DATE, 0.9),
+                    Column(_("Sessions"), Kind.INT, 0.7),
+                    Column(_("Average rating"), Kind.TEXT, 0.7),
+                    Column(_("Latest comments"), Kind.TEXT, 3.5),
+                ),
+                rows=[
+                    (
+                        f"{row.tag} {row.name}",
+                        row.library,
+                        row.return_by,
+                        row.sessions,
+                        format_number(row.average_rating, decimals=1),
+                        "\n".join(row.comments),
+                    )
+                    for row in data.trials
+                ],
+                caption=_("Trials with patrons"),
+                sheet=_("Trials"),
+            ),
+        ),
+        empty=_("No equipment is on trial and no trial sessions are logged."),
+    )
     return Document(
         key="strategist",
         title=_("Strategist report"),
@@ -466,5 +502,6 @@ def strategist_document(data: StrategistReport) -> Document:
             grants,
             forecast,
             access,
+            trials,
         ),
     )

@@ -8,9 +8,12 @@ from decimal import Decimal
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 
-from inventory.roles import Actor
+from inventory.models import TrialSession
+from inventory.roles import Actor, Reader
+from inventory.trials import trial_summary
 from procurement import rules
 from procurement.choices import CLOSED_STAGES, Decision, Procedure
+from procurement.evidence import case_evidence_visible
 from procurement.models import (
     Approval,
     CaseDocument,
@@ -19,6 +22,7 @@ from procurement.models import (
     PurchasingRuleSet,
     Quote,
     StageChange,
+    TrialEvidence,
 )
 from procurement.selectors import (
     ChecklistRow,
@@ -99,6 +103,54 @@ class DocumentRow:
 
 
 @dataclass(frozen=True)
+class TrialRow:
+    """A trial with patrons attached to the case as evidence of its need."""
+
+    equipment: str
+    library: str
+    sessions: int
+    average_rating: Decimal | None
+    first_session: date | None
+    last_session: date | None
+    comments: tuple[str, ...]  # "date group (rating): text", the newest first
+
+
+# How many of a trial's comments the sheet quotes.
+TRIAL_COMMENTS = 5
+
+
+def case_sheet_trials(case: ProcurementCase, reader: Reader | None) -> tuple[TrialRow, ...]:
+    """The trials attached to the case that the reader may see (all, for a command)."""
+    evidence = (
+        case_evidence_visible(case, reader)
+        if reader is not None
+        else TrialEvidence.objects.filter(case=case)
+    )
+    rows = []
+    for attached in evidence.select_related(
+        "asset__library", "asset__category", "asset__manufacturer", "asset__model"
+    ).prefetch_related(Prefetch("asset__trial_sessions", TrialSession.objects.order_by())):
+        asset = attached.asset
+        summary = trial_summary(asset)
+        rows.append(
+            TrialRow(
+                equipment=f"{asset.tag} {asset.short_name}",
+                library=asset.library.code,
+                sessions=summary.sessions,
+                average_rating=summary.average_rating,
+                first_session=summary.first_session,
+                last_session=summary.last_session,
+                comments=tuple(
+                    f"{comment.held_on.isoformat()} {comment.group} ({comment.rating}): "
+                    f"{' '.join(comment.text.split())}"
+                    for comment in summary.comments[:TRIAL_COMMENTS]
+                ),
+            )
+        )
+    return tuple(rows)
+
+
+@dataclass(frozen=True)
 class CaseSheet:
     case: ProcurementCase
     as_of: date
@@ -117,6 +169,7 @@ class CaseSheet:
     quotes: tuple[QuoteRow, ...]
     approvals: tuple[ApprovalRow, ...]
     documents: tuple[DocumentRow, ...]
+    trials: tuple[TrialRow, ...] = ()
 
 
 def _prefetch(case: ProcurementCase) -> None:
@@ -141,8 +194,10 @@ def case_sheet(
     as_of: date | None = None,
     author: str = "",
     now: datetime | None = None,
+    reader: Reader | None = None,
 ) -> CaseSheet:
-    """Everything a library manager takes to a meeting about one case."""
+    """Everything a library manager takes to a meeting about one case; the trials
+    attached as evidence are those `reader` may see (all, when a command makes it)."""
     now = now or timezone.now()
     as_of = as_of or timezone.localdate(now)
     _prefetch(case)
@@ -196,6 +251,7 @@ def case_sheet(
             )
             for document in case.documents.all()
         ),
+        trials=case_sheet_trials(case, reader),
     )
 
 

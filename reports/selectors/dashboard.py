@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from inventory.choices import (
@@ -16,6 +17,8 @@ from inventory.choices import (
 from inventory.dates import add_months
 from inventory.faults import CHANGE_PERMISSION as FAULT_CHANGE_PERMISSION
 from inventory.faults import faults_visible_to
+from inventory.loans import VIEW_PERMISSION as LOAN_VIEW_PERMISSION
+from inventory.loans import loans_visible_to, overdue_loans
 from inventory.models import Asset
 from inventory.roles import Reader
 from inventory.selectors import (
@@ -24,6 +27,8 @@ from inventory.selectors import (
     libraries_visible_to,
     warranty_ending,
 )
+from inventory.stocktakes import VIEW_PERMISSION as STOCKTAKE_VIEW_PERMISSION
+from inventory.stocktakes import LibraryStocktake, last_closed_per_library
 from procurement.choices import OPEN_STAGES, PARTY_PERMISSION, Party, Stage
 from procurement.filters import waits_on_q
 from procurement.models import ProcurementCase
@@ -82,6 +87,19 @@ class FaultLibrary:
 
 
 @dataclass(frozen=True)
+class LoanLine:
+    """A loan out past its due day."""
+
+    url: str
+    tag: str
+    name: str
+    library: str
+    borrower: str
+    due: date
+    days_late: int
+
+
+@dataclass(frozen=True)
 class AssetDashboard:
     today: date
     statuses: tuple[StatusCount, ...]
@@ -98,6 +116,37 @@ class AssetDashboard:
     status_labels: tuple[str, ...] = field(default_factory=tuple)
     # For those who handle fault reports (IT); None for everyone else.
     open_faults: tuple[FaultLibrary, ...] | None = None
+    # Each visible library's last closed stocktake, for those who read stocktakes.
+    stocktakes: tuple[LibraryStocktake, ...] | None = None
+    # Loans out past their due day, for those who read loans; None for everyone else.
+    overdue_loans: tuple[LoanLine, ...] | None = None
+    overdue_loans_count: int = 0
+
+
+def overdue_loan_lines(
+    user: Reader, *, today: date, limit: int = LIST_LIMIT
+) -> tuple[tuple[LoanLine, ...], int]:
+    """The loans the user may see that are out past their due day, the most overdue first,
+    and how many there are."""
+    loans = (
+        overdue_loans(loans_visible_to(user), today=today)
+        .select_related("asset", "asset__library", "asset__manufacturer", "asset__model")
+        .select_related("asset__category")
+        .order_by("due_on", "id")
+    )
+    lines = tuple(
+        LoanLine(
+            url=reverse("inventory:asset_loans", args=[loan.asset.tag]),
+            tag=loan.asset.tag,
+            name=loan.asset.short_name,
+            library=loan.asset.library.code,
+            borrower=loan.borrower,
+            due=loan.due_on,
+            days_late=(today - loan.due_on).days,
+        )
+        for loan in loans[:limit]
+    )
+    return lines, (loans.count() if len(lines) == limit else len(lines))
 
 
 def open_faults_by_library(
@@ -161,6 +210,7 @@ def asset_dashboard(
         library_rows.append(LibraryRow(library.code, library.name, counts, sum(counts)))
     totals = [sum(row.counts[i] for row in library_rows) for i in range(len(statuses))]
 
+    loans = overdue_loan_lines(user, today=today) if user.has_perm(LOAN_VIEW_PERMISSION) else None
     active = assets.filter(status__in=ACTIVE_STATUSES).select_related(
         "library", "model", "manufacturer", "category"
     )
@@ -209,6 +259,13 @@ def asset_dashboard(
             if user.has_perm(FAULT_CHANGE_PERMISSION)
             else None
         ),
+        stocktakes=(
+            tuple(last_closed_per_library(libraries_visible_to(user).order_by("code")))
+            if user.has_perm(STOCKTAKE_VIEW_PERMISSION)
+            else None
+        ),
+        overdue_loans=loans[0] if loans else None,
+        overdue_loans_count=loans[1] if loans else 0,
     )
 
 

@@ -7,10 +7,10 @@ kept beside them.
 
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from inventory.choices import (
@@ -28,8 +28,10 @@ from inventory.models import (
     Library,
     Location,
     ProductModel,
+    Stocktake,
 )
 from inventory.selectors import WARRANTY_NOTICE_DAYS, warranty_ending
+from inventory.stocktakes import last_closed_per_library
 
 from .scope import ReportScope
 
@@ -80,11 +82,17 @@ class Listing:
 
 @dataclass(frozen=True)
 class StocktakeRow:
+    """A library's last stocktake closed by the as-of day, and whether one is open."""
+
     library: str
     name: str
-    last_seen: date | None
-    seen_that_day: int
-    active: int
+    closed_on: date | None
+    expected: int
+    seen: int
+    missing: int
+    unexpected: int
+    missing_tags: tuple[str, ...]
+    open_since: date | None
 
 
 @dataclass(frozen=True)
@@ -333,7 +341,7 @@ def it_status(
     )
 
     gap_counts, gaps = _gaps(active, limit, names) if "gaps" in parts else ((), Listing((), 0))
-    stocktaking = _stocktaking(scope, active) if "stocktaking" in parts else ()
+    stocktaking = _stocktaking(scope) if "stocktaking" in parts else ()
     fault_rows, fault_counts, faults_total = (
         _open_faults(scope, limit, names) if "faults" in parts else ((), (), 0)
     )
@@ -445,34 +453,33 @@ def _gaps(
     return tuple((code, counted[code]) for code in GAPS), Listing(tuple(rows), gap_total)
 
 
-def _stocktaking(scope: ReportScope, active: QuerySet[Asset]) -> tuple[StocktakeRow, ...]:
-    """The latest day each library's assets were seen in a stocktaking, and how many."""
-    seen = {
-        row["library_id"]: row
-        for row in active.values("library_id")
-        .annotate(last=Max("last_seen_on"), n=Count("id"))
-        .order_by()
+def _stocktaking(scope: ReportScope) -> tuple[StocktakeRow, ...]:
+    """Each library's last stocktake closed by the end of the as-of day: how many assets
+    it expected, saw and missed, and which were missing (docs/stocktaking.md)."""
+    end = timezone.make_aware(datetime.combine(scope.as_of + timedelta(days=1), time.min))
+    library_ids = [library.pk for library in scope.libraries]
+    last = last_closed_per_library(
+        Library.objects.filter(pk__in=library_ids).order_by("code"), closed_before=end
+    )
+    open_since = {
+        library_id: timezone.localdate(started)
+        for library_id, started in Stocktake.objects.filter(
+            library_id__in=library_ids, started_at__lt=end
+        )
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=end))
+        .values_list("library_id", "started_at")
     }
-    last_days = {pk: row["last"] for pk, row in seen.items() if row["last"]}
-    seen_that_day: dict[int, int] = {}
-    if last_days:
-        condition = Q(pk__in=[])
-        for pk, day in last_days.items():
-            condition |= Q(library_id=pk, last_seen_on=day)
-        seen_that_day = {
-            row["library_id"]: row["n"]
-            for row in active.filter(condition)
-            .values("library_id")
-            .annotate(n=Count("id"))
-            .order_by()
-        }
     return tuple(
         StocktakeRow(
-            library=library.code,
-            name=library.name,
-            last_seen=last_days.get(library.pk),
-            seen_that_day=seen_that_day.get(library.pk, 0),
-            active=seen.get(library.pk, {}).get("n", 0),
+            library=row.library.code,
+            name=row.library.name,
+            closed_on=row.closed_on,
+            expected=row.expected,
+            seen=row.seen,
+            missing=row.missing,
+            unexpected=row.unexpected,
+            missing_tags=row.missing_tags,
+            open_since=open_since.get(row.library.pk),
         )
-        for library in scope.libraries
+        for row in last
     )

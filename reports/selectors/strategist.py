@@ -35,6 +35,7 @@ from django.utils import timezone
 from inventory.choices import ACTIVE_STATUSES, AssetStatus, Usage
 from inventory.dates import add_months
 from inventory.models import Category, Feature, ProductModel
+from inventory.trials import trial_summaries
 from procurement import rules
 from procurement.choices import (
     DELIVERED_OR_ENDED,
@@ -185,6 +186,19 @@ class AccessRow:
 
 
 @dataclass(frozen=True)
+class TrialRow:
+    """Equipment tried with patrons (on trial, or with sessions logged): its log in short."""
+
+    tag: str
+    name: str
+    library: str
+    return_by: date | None
+    sessions: int
+    average_rating: Decimal | None
+    comments: tuple[str, ...]  # the latest, "date group (rating): text"
+
+
+@dataclass(frozen=True)
 class StrategistReport:
     scope: ReportScope
     open_cases: tuple[CaseRow, ...]
@@ -202,6 +216,7 @@ class StrategistReport:
     access: tuple[AccessRow, ...]
     feature_names: tuple[str, ...]
     stale_days: int = STALE_DAYS
+    trials: tuple[TrialRow, ...] = ()
 
     @property
     def pipeline_value(self) -> Decimal:
@@ -663,6 +678,33 @@ def _access(scope: ReportScope) -> tuple[tuple[AccessRow, ...], tuple[str, ...]]
     return rows, tuple(f.name for f in features)
 
 
+# How many of a trial's comments the report quotes, the newest first.
+TRIAL_COMMENTS = 3
+
+
+def _trials(scope: ReportScope) -> tuple[TrialRow, ...]:
+    """Equipment tried with patrons in the scope's libraries, with the log's summary
+    (docs/trials.md), the next to go back first."""
+    rows = []
+    for asset, summary in trial_summaries(scope.assets.order_by("library__code", "tag")):
+        rows.append(
+            TrialRow(
+                tag=asset.tag,
+                name=asset.short_name,
+                library=asset.library.code,
+                return_by=summary.return_by,
+                sessions=summary.sessions,
+                average_rating=summary.average_rating,
+                comments=tuple(
+                    f"{comment.held_on.isoformat()} {comment.group} ({comment.rating}): "
+                    f"{' '.join(comment.text.split())}"
+                    for comment in summary.comments[:TRIAL_COMMENTS]
+                ),
+            )
+        )
+    return tuple(sorted(rows, key=lambda row: (row.return_by or date.max, row.library, row.tag)))
+
+
 def strategist_report(scope: ReportScope, *, limit: int | None = None) -> StrategistReport:
     """The strategist report for `scope`; lists of cases cut at `limit` rows (None: all)."""
     today = scope.as_of
@@ -722,4 +764,5 @@ def strategist_report(scope: ReportScope, *, limit: int | None = None) -> Strate
         forecast_years=tuple(range(today.year, today.year + FORECAST_YEARS)),
         access=access,
         feature_names=feature_names,
+        trials=_trials(scope),
     )

@@ -65,7 +65,7 @@ def test_wide_lists_show_the_columns_that_matter(demo, login, live_server, page,
     login("it")
 
     page.goto(f"{live_server.url}{ASSETS}")
-    expect(page.locator("table.data-table tbody tr")).to_have_count(52)
+    expect(page.locator("table.data-table tbody tr")).to_have_count(53)
     headers = page.locator("table.data-table thead th")
     for name in ("Garantin går ut", "Ska ersättas", "Funktioner"):
         header = headers.filter(has_text=name)

@@ -60,6 +60,7 @@ def _values(hb_floor2, workstation, it_user, *, tag: str, day: int) -> dict:
         "disposed_on": date(2028, 6, day),
         "disposal_method": DisposalMethod.values[-1],
         "wipe_certificate": f"WIPE-{day}",
+        "lendable": True,
         "last_seen_on": date(2026, 7, day),
         "last_seen_by": it_user,
         "created_by": it_user,

@@ -29,7 +29,7 @@ LABELS_URL = "/inventory/labels/"
 
 @pytest.fixture(autouse=True)
 def site_url(settings):
-    settings.SITE_URL = SITE + "/"
+    settings.INVENTERA_BASE_URL = SITE + "/"
 
 
 def near(a: float, b: float) -> bool:

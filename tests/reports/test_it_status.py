@@ -3,19 +3,20 @@ read back from its PDF, XLSX and CSV."""
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from inventory import stocktakes
 from inventory.choices import AssetStatus, Ownership
-from inventory.models import Asset
+from inventory.models import Asset, Stocktake
 from reports.catalogue import build_document
 from reports.render import render
 from reports.selectors import it_status, municipality_scope, report_scope
-from tests.factories import AssetFactory, CategoryFactory, UserFactory
+from tests.factories import AssetFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -143,15 +144,50 @@ def test_lists_are_cut_at_the_limit_with_their_full_length(register):
     assert data.gaps.total == 3 and len(data.gaps.rows) == 1
 
 
-def test_last_stocktaking_per_library(register, it_user):
-    checker = UserFactory(username="inventerare")
-    Asset.objects.filter(tag__in=["W-0", "W-90"]).update(
-        last_seen_on=date(2026, 10, 1), last_seen_by=checker
+def _local(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo("Europe/Stockholm"))
+
+
+def test_last_stocktaking_per_library(register, it_user, hb):
+    """The last stocktake closed by the end of the as-of day, with its counts and the
+    missing tags; one closed after it counts as open at the as-of day."""
+    first = stocktakes.stocktake_start(actor=it_user, library=hb)
+    on_list = set(first.lines.values_list("asset__tag", flat=True))
+    stocktakes.stocktake_mark_seen(
+        actor=it_user,
+        stocktake=first,
+        assets=Asset.objects.filter(tag__in=on_list - {"W-91", "R-OUT"}),
     )
-    Asset.objects.filter(tag="W-91").update(last_seen_on=date(2026, 9, 1))
+    stocktakes.stocktake_close(actor=it_user, stocktake=first)
+    Stocktake.objects.filter(pk=first.pk).update(
+        started_at=_local(date(2026, 10, 1), 9), closed_at=_local(date(2026, 10, 1), 11)
+    )
+    second = stocktakes.stocktake_start(actor=it_user, library=hb)
+    stocktakes.stocktake_close(actor=it_user, stocktake=second)
+    # Closed the morning after the as-of day: open at the as-of day.
+    Stocktake.objects.filter(pk=second.pk).update(
+        started_at=_local(AS_OF, 9), closed_at=_local(AS_OF + timedelta(days=1), 0, 0)
+    )
+
     rows = {row.library: row for row in report().stocktaking}
-    assert (rows["HB"].last_seen, rows["HB"].seen_that_day) == (date(2026, 10, 1), 2)
-    assert (rows["NO"].last_seen, rows["NO"].seen_that_day, rows["NO"].active) == (None, 0, 1)
+    assert rows["HB"].closed_on == date(2026, 10, 1)
+    assert (rows["HB"].expected, rows["HB"].seen, rows["HB"].missing) == (
+        len(on_list),
+        len(on_list) - 2,
+        2,
+    )
+    assert rows["HB"].missing_tags == ("R-OUT", "W-91")
+    assert rows["HB"].open_since == AS_OF
+    assert (rows["NO"].closed_on, rows["NO"].open_since, rows["NO"].expected) == (None, None, 0)
+
+    # Closed in the last minute of the as-of day: the last one, nothing open.
+    Stocktake.objects.filter(pk=second.pk).update(closed_at=_local(AS_OF, 23, 59))
+    rows = {row.library: row for row in report().stocktaking}
+    assert (rows["HB"].closed_on, rows["HB"].missing, rows["HB"].open_since) == (
+        AS_OF,
+        len(on_list),
+        None,
+    )
 
 
 def test_a_library_manager_sees_only_own_library(register, chef):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from demo import floor as floor_demo
 from demo import inventory as inventory_demo
 from demo import procurement as procurement_demo
 from demo import reports as reports_demo
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         inventory_demo.seed_reference_data()
         users = inventory_demo.seed_users()
         created = inventory_demo.seed_assets(users["it"], today)
+        floor_demo.seed_floor(users, today)
         procurement_demo.seed_rules(today)
         cases = procurement_demo.seed_cases(users, today)
         reports_demo.seed_budgets(today, users["admin"])
