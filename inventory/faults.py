@@ -168,9 +168,11 @@ def fault_close(
     on: date | None = None,
     cost: Decimal | None = None,
     performed_by: str = "",
+    back_in_use: bool = False,
 ) -> FaultReport:
     """Close the report with what was done, which is logged on the asset as maintenance
-    and linked from the report."""
+    and linked from the report. With `back_in_use`, an asset in repair goes back in use
+    (through `asset_change_status`), in the same transaction."""
     _require(actor, CHANGE_PERMISSION, fault.asset)
     locked = _lock(fault)
     before = history.snapshot(locked, TRACKED_FIELDS)
@@ -193,4 +195,11 @@ def fault_close(
     locked.closed_by = actor
     locked.closed_at = timezone.now()
     locked.maintenance_entry = entry
+    if back_in_use and locked.asset.status == AssetStatus.IN_REPAIR:
+        asset_change_status(
+            asset=locked.asset,
+            to_status=AssetStatus.IN_USE,
+            actor=actor,
+            comment=_("Repaired: %(resolution)s") % {"resolution": locked.resolution[:200]},
+        )
     return _save(locked, actor=actor, before=before)

@@ -390,6 +390,18 @@ class FaultCloseForm(DateRangeMixin, forms.Form):
     performed_by = forms.CharField(
         label=_("Performed by"), max_length=200, required=False, help_text=_("Person or company.")
     )
+    back_in_use = forms.BooleanField(
+        label=_("Put the asset back in use"),
+        required=False,
+        initial=True,
+        help_text=_("It is in repair now; untick if it stays there."),
+    )
+
+    def __init__(self, *args, asset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offered only for an asset in repair; otherwise there is nothing to move back.
+        if asset is None or asset.status != AssetStatus.IN_REPAIR:
+            del self.fields["back_in_use"]
 
     def clean_on(self):
         day = self.cleaned_data["on"]

@@ -141,12 +141,16 @@ class FaultCloseView(ServiceFormMixin, FaultObjectMixin, PermissionRequiredMixin
     def get_context_data(self, **kwargs):
         return super().get_context_data(asset=self.asset, fault=self.fault, **kwargs)
 
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "asset": self.asset}
+
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def call_service(self, form):
         data = form.cleaned_data
         faults.fault_close(
+            back_in_use=data.get("back_in_use", False),
             fault=self.fault,
             actor=self.request.user,
             resolution=data["resolution"],

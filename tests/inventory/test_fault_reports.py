@@ -2,6 +2,7 @@
 photo check, who may do what, and where IT sees them (dashboard, IT status, reminders)."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -169,6 +170,49 @@ def test_from_report_to_repair_to_a_maintenance_entry(chef, it_user, in_use):
 
     with pytest.raises(ValidationError):
         faults.fault_acknowledge(fault=fault, actor=it_user)
+
+
+def _in_repair(chef, it_user, asset):
+    fault = faults.fault_report(asset=asset, actor=chef, description="Svart skärm", urgency="poor")
+    return faults.fault_send_to_repair(fault=fault, actor=it_user)
+
+
+def test_closing_may_put_the_repaired_asset_back_in_use(it_user, chef, in_use):
+    fault = _in_repair(chef, it_user, in_use)
+    faults.fault_close(fault=fault, actor=it_user, resolution="Ny skärm", back_in_use=True)
+    in_use.refresh_from_db()
+    assert in_use.status == AssetStatus.IN_USE
+    assert records_for(in_use).first().changes["status"] == ["in_repair", "in_use"]
+
+
+def test_closing_leaves_the_asset_in_repair_unless_asked(it_user, chef, in_use):
+    fault = _in_repair(chef, it_user, in_use)
+    faults.fault_close(fault=fault, actor=it_user, resolution="Reservdel beställd")
+    in_use.refresh_from_db()
+    assert in_use.status == AssetStatus.IN_REPAIR
+
+
+def test_the_close_form_offers_back_in_use_only_for_an_asset_in_repair(
+    client_for, it_user, chef, in_use
+):
+    fault = faults.fault_report(asset=in_use, actor=chef, description="x", urgency="poor")
+    url = reverse("inventory:fault_close", args=[in_use.tag, fault.pk])
+    assert b'name="back_in_use"' not in client_for(it_user).get(url).content
+    faults.fault_send_to_repair(fault=fault, actor=it_user)
+    page = client_for(it_user).get(url)
+    assert re.search(r'<input[^>]*name="back_in_use"[^>]*checked', page.content.decode())
+    answer = client_for(it_user).post(
+        url,
+        {
+            "resolution": "Ny skärm",
+            "kind": "repair",
+            "on": timezone.localdate(),
+            "back_in_use": "on",
+        },
+    )
+    assert answer.status_code == 302
+    in_use.refresh_from_db()
+    assert in_use.status == AssetStatus.IN_USE
 
 
 def test_closing_needs_what_was_done(it_user, chef, in_use):
