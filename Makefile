@@ -8,7 +8,7 @@ DEV_ENV := DEBUG=true
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-e2e bench lint format messages lock clean
+.PHONY: install run test test-e2e bench bench-load lint format messages lock clean
 
 $(BIN)/activate: requirements.lock pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Inventera needs Python 3.11 or newer (PYTHON=$(PYTHON))"; exit 1; }
@@ -33,8 +33,13 @@ test: install
 test-e2e: install
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
+# Pages, imports, reports and the load run; e.g. BENCH_ARGS="--database postgres --keep".
 bench: install
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+# The load run alone: gunicorn with 3 workers and 16 users, on PostgreSQL.
+bench-load: install
+	$(PY) bench/run.py --only load $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

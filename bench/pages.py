@@ -1,9 +1,23 @@
-"""One size of the page benchmark; run by bench/run.py in a fresh process and database.
+"""One size of the page benchmark: a worker process of bench/run.py, driven over pipes.
 
-Prints one JSON line: build time and, per page, median / p90 ms and queries.
+    pages.py SIZE build|reuse
+
+builds SIZE assets in the database of DATABASE_URL (or, with `reuse`, migrates the one
+already built), logs in an IT user through Django's test client and answers one JSON
+line per command line on stdin:
+
+    {"op": "warm", "page": NAME}     one request, not timed
+    {"op": "time", "page": NAME}     one request: {"ms": milliseconds}
+    {"op": "queries", "page": NAME}  {"queries": how many one request makes}
+    {"op": "quit"}
+
+The first line it writes says it is ready: {"assets", "build_s", "pages": {NAME: URL}}.
+The parent asks each size's worker in turn, request by request, so that a noisy machine
+slows every size alike. Anything else the process prints goes to stderr.
 """
 
 import json
+import os
 import random
 import statistics
 import sys
@@ -45,14 +59,25 @@ STATUSES = [
 
 
 def build(size: int) -> User:
+    """A municipality of 40 libraries with `size` assets, and the user bench-it (IT).
+
+    The static files are collected once per run by bench/run.py (STATIC_ROOT)."""
     call_command("migrate", verbosity=0)
-    call_command("collectstatic", verbosity=0, interactive=False)
     seed_reference_data()
+    add_assets(size)
+    user = User.objects.create_user("bench-it", password="x")  # noqa: S106
+    user.groups.add(Group.objects.get(name="IT"))
+    return user
+
+
+def add_assets(count: int, *, first: int = 0) -> None:
+    """`count` generated assets (tags INV-0000000 on from `first`) spread over 40
+    libraries, three places each; about 30 % with a feature."""
     for n in range(4, 41):  # a municipality of 40 libraries
         library, _ = Library.objects.get_or_create(code=f"B{n:02}", name=f"Bibliotek {n}")
         for place in ("Publika datorer", "Personalrum", "Förråd"):
             Location.objects.get_or_create(library=library, name=place)
-    rng = random.Random(size)
+    rng = random.Random(count)
     locations = list(Location.objects.select_related("library"))
     categories = list(Category.objects.all())
     models = list(ProductModel.objects.select_related("manufacturer"))
@@ -61,7 +86,7 @@ def build(size: int) -> User:
     now = timezone.now()
     with transaction.atomic():
         batch = []
-        for n in range(size):
+        for n in range(first, first + count):
             location = rng.choice(locations)
             model = rng.choice(models)
             bought = today - timedelta(days=rng.randrange(0, 6 * 365))
@@ -88,7 +113,9 @@ def build(size: int) -> User:
                 batch = []
         Asset.objects.bulk_create(batch)
         through = Asset.features.through
-        ids = list(Asset.objects.values_list("id", flat=True))
+        ids = Asset.objects.filter(
+            tag__gte=f"INV-{first:07}", tag__lt=f"INV-{first + count:07}"
+        ).values_list("id", flat=True)
         links = [
             through(asset_id=asset_id, feature_id=rng.choice(features).id)
             for asset_id in ids
@@ -96,9 +123,6 @@ def build(size: int) -> User:
         ]
         through.objects.bulk_create(links, batch_size=5000)
     connection.cursor().execute("ANALYZE")
-    user = User.objects.create_user("bench-it", password="x")  # noqa: S106
-    user.groups.add(Group.objects.get(name="IT"))
-    return user
 
 
 def measure(client: Client, url: str, repeat: int) -> dict:
@@ -121,15 +145,9 @@ def measure(client: Client, url: str, repeat: int) -> dict:
     }
 
 
-def main() -> None:
-    size, repeat = int(sys.argv[1]), int(sys.argv[2])
-    start = time.perf_counter()
-    user = build(size)
-    build_seconds = time.perf_counter() - start
-    client = Client()
-    client.force_login(user)
+def page_urls(size: int) -> dict[str, str]:
     last_page = max(1, (size + 49) // 50)
-    pages = {
+    return {
         "list page 1": "/inventory/assets/",
         # Matches more than a page at every size, so that each size renders 50 rows.
         "list filtered page 1": "/inventory/assets/?status=in_use&status=in_stock&usage=public",
@@ -141,8 +159,42 @@ def main() -> None:
         "list warranty within 90": "/inventory/assets/?warranty_within=90",
         "dashboard": "/",
     }
-    figures = {name: measure(client, url, repeat) for name, url in pages.items()}
-    print(json.dumps({"assets": size, "build_s": round(build_seconds, 1), "pages": figures}))
+
+
+def main() -> None:
+    size, how = int(sys.argv[1]), sys.argv[2]
+    # The pipe to the parent is the real stdout; whatever else prints goes to stderr.
+    answer = os.fdopen(os.dup(1), "w", buffering=1)
+    os.dup2(2, 1)
+    start = time.perf_counter()
+    if how == "build":
+        user = build(size)
+        build_seconds = round(time.perf_counter() - start, 1)
+    else:
+        call_command("migrate", verbosity=0)  # a kept database gets new migrations
+        user = User.objects.get(username="bench-it")
+        build_seconds = None
+    client = Client()
+    client.force_login(user)
+    pages = page_urls(size)
+    ready = {"assets": Asset.objects.count(), "build_s": build_seconds, "pages": pages}
+    answer.write(json.dumps(ready) + "\n")
+    for line in sys.stdin:
+        command = json.loads(line)
+        if command["op"] == "quit":
+            break
+        url = pages[command["page"]]
+        if command["op"] == "queries":
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            reply = {"queries": len(queries)}
+        else:
+            start = time.perf_counter()
+            response = client.get(url)
+            reply = {"ms": (time.perf_counter() - start) * 1000}
+        if response.status_code != 200:
+            reply = {"error": f"{url}: status {response.status_code}"}
+        answer.write(json.dumps(reply) + "\n")
 
 
 if __name__ == "__main__":

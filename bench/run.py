@@ -1,17 +1,26 @@
 """`make bench`: how the register's pages scale with the number of assets, how fast
-asset files import, and how fast the reports and their pages are made.
+asset files import, how fast the reports and their pages are made, and how the site
+holds up under many users at once.
 
-Pages: for each size (1 000, 10 000, 100 000 assets by default) a fresh SQLite database is
-built in a temporary folder, then each page is requested repeatedly through Django's
-test client as an IT user. Every size runs in its own process. Results – median and
-90th-percentile milliseconds and queries per request – go to bench/results.json.
+Databases: SQLite (default) or PostgreSQL (--database postgres, at --postgres-url), one
+per part and size (bench/databases.py), dropped afterwards. With --keep the page and
+load databases stay, and the next run with --keep uses them instead of building them
+again (a run without --keep drops them).
+
+Pages: for each size (1 000, 10 000, 100 000 assets by default) a database is built (or
+a kept one used), each by a worker process of its own (bench/pages.py) that requests the
+pages through Django's test client as an IT user. The sizes are interleaved request by
+request: for each round and page, each size's worker times one request in turn, so that
+a busy machine slows every size alike. Results – median and 90th-percentile
+milliseconds, queries per request, and the median's ratio to the smallest size's – go
+to bench/results.json.
 
 Import: for each size (10 000 and 50 000 rows) a Swedish CSV file is imported into a
 fresh database: the preview, the commit of the new rows, the same file again (every row
-unchanged) and a file that changes every row; beside it, up to --default-max rows,
-django-import-export's default per-row path on the same file. Each phase runs in its own
-process (bench/imports.py); rows per second, peak memory and the ratio go to the
-"import" key of bench/results.json.
+unchanged) and a file that changes every row; beside it, up to --default-max rows, the
+same rows through a plain ModelResource as a user of django-import-export would write it
+(bench/plain_resource.py). Each phase runs in its own process (bench/imports.py); rows
+per second, peak memory and the ratio go to the "import" key of bench/results.json.
 
 Reports: for each size (10 000 and 100 000 assets) a fresh database built as for the
 pages, with 500 procurement cases (5 000 stage changes), then 5 000 (50 000): the IT
@@ -20,9 +29,17 @@ in Swedish, each made in its own process (bench/report_files.py): seconds, peak 
 queries and file size; then the report pages and the dashboards as the strategist and as
 IT. They go to the "reports" key, with the aims each figure is held to.
 
-    python bench/run.py [--only pages|import|reports] [--sizes 1000,10000] [--repeat 15]
+Load (always on PostgreSQL, bench/load.py): gunicorn with 3 workers and 16 users logged
+in, a mix of pages for --duration seconds, then each page alone; requests per second,
+p50/p95/p99 ms, errors and CPU per request go to the "load" key.
+
+    python bench/run.py [--only pages|import|reports|load] [--database sqlite|postgres]
+                        [--keep] [--postgres-url postgres://postgres@127.0.0.1:5432/]
+                        [--sizes 1000,10000] [--repeat 15]
                         [--import-sizes 10000,50000] [--default-max 10000]
-                        [--report-sizes 10000,100000] [--output bench/results.json]
+                        [--report-sizes 10000,100000]
+                        [--load-sizes 10000,100000] [--duration 60] [--page-seconds 8]
+                        [--users 16] [--output bench/results.json]
 """
 
 import argparse
@@ -31,51 +48,98 @@ import os
 import platform
 import re
 import shutil
+import signal
+import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.databases import DEFAULT_POSTGRES_URL, BenchDatabase, collect_static  # noqa: E402
+from bench.load import run_load  # noqa: E402
+
+# What the import's default-* phases are (bench/plain_resource.py).
+PLAIN_RESOURCE = (
+    "a plain ModelResource of Asset (django-import-export's default widgets and "
+    "instance loader, import_id_fields=['tag'], one save per row, no history) on the "
+    "same rows written as the model stores them"
+)
 
 
-def bench_env(folder: str) -> dict:
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.base",
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "false",
-        "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
-        "DATA_DIR": folder,
-        "STATIC_ROOT": f"{folder}/static",
-        "PYTHONPATH": str(ROOT),
-    }
+@contextmanager
+def fresh_database(args: argparse.Namespace, name: str) -> Iterator[BenchDatabase]:
+    """A database for one part and size, dropped afterwards (--keep is for the pages)."""
+    database = BenchDatabase(args.database, name, keep=False, postgres_url=args.postgres_url)
+    try:
+        database.prepare()
+        yield database
+    finally:
+        database.close()
 
 
-def run_size(size: int, repeat: int) -> dict:
-    with tempfile.TemporaryDirectory(prefix="inventera-bench-") as folder:
-        env = bench_env(folder)
-        result = subprocess.run(
-            [sys.executable, str(ROOT / "bench" / "pages.py"), str(size), str(repeat)],
-            env=env,
+class PageWorker:
+    """One size's bench/pages.py process, asked one request at a time over its pipes."""
+
+    def __init__(self, size: int, database: BenchDatabase, static_root: str) -> None:
+        self.size, self.database = size, database
+        # Its stderr, shown when it fails; closed by close().
+        self.log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "pages.py"),
+                str(size),
+                "reuse" if database.reused else "build",
+            ],
+            env=database.env(static_root=static_root),
             cwd=ROOT,
-            capture_output=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
             text=True,
-            check=False,
         )
-        if result.returncode != 0:
-            sys.stderr.write(result.stdout + result.stderr)
-            raise SystemExit(f"benchmark at {size} assets failed")
-        return json.loads(result.stdout.strip().splitlines()[-1])
+        self.ready = self.answer()
+
+    def answer(self) -> dict:
+        line = self.process.stdout.readline()
+        if not line:
+            self.process.wait()
+            self.log.seek(0)
+            sys.stderr.write(self.log.read()[-6000:])
+            raise SystemExit(f"page benchmark at {self.size} assets failed")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise SystemExit(f"page benchmark at {self.size} assets: {reply['error']}")
+        return reply
+
+    def ask(self, op: str, page: str) -> dict:
+        self.process.stdin.write(json.dumps({"op": op, "page": page}) + "\n")
+        self.process.stdin.flush()
+        return self.answer()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            try:
+                self.process.stdin.write(json.dumps({"op": "quit"}) + "\n")
+                self.process.stdin.close()
+                self.process.wait(30)
+            except (OSError, subprocess.TimeoutExpired):
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
 
 
-def import_phase(phase: str, size: int, folder: str) -> dict:
+def import_phase(phase: str, size: int, database: BenchDatabase) -> dict:
+    folder = str(database.folder)
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "imports.py"), phase, str(size), folder],
-        env=bench_env(folder),
+        env=database.env(static_root=f"{folder}/static"),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -87,33 +151,35 @@ def import_phase(phase: str, size: int, folder: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def run_imports(sizes: list[int], default_max: int) -> dict:
+def run_imports(args: argparse.Namespace, sizes: list[int], default_max: int) -> dict:
     figures = {}
     for size in sizes:
-        print(f"import of {size} rows …", flush=True)
+        print(f"import of {size} rows on {args.database} …", flush=True)
         phases = {}
-        with tempfile.TemporaryDirectory(prefix="inventera-bench-") as folder:
-            import_phase("prepare", size, folder)
+        with fresh_database(args, f"inventera_bench_import_{size}") as database:
+            import_phase("prepare", size, database)
             for phase in ("preview", "new", "again", "changed"):
-                phases[phase] = import_phase(phase, size, folder)
+                phases[phase] = import_phase(phase, size, database)
         if size <= default_max:
-            with tempfile.TemporaryDirectory(prefix="inventera-bench-") as folder:
-                import_phase("prepare", size, folder)
+            with fresh_database(args, f"inventera_bench_import_{size}") as database:
+                import_phase("prepare", size, database)
                 for phase in ("default-new", "default-again"):
-                    phases[phase] = import_phase(phase, size, folder)
+                    phases[phase] = import_phase(phase, size, database)
         for name, figure in phases.items():
             print(
                 f"  {name:<14} {figure['seconds']:8.2f} s  {figure['rows_per_s']:7} rows/s  "
                 f"peak +{figure['peak_mib']:6.1f} MiB   {figure['summary']}"
             )
-        entry = {"rows": size, "phases": phases}
+        entry = {"rows": size, "database": args.database, "phases": phases}
         if "default-new" in phases:
+            entry["default_is"] = PLAIN_RESOURCE
             entry["speed_ratio_to_default"] = {
                 "new": round(phases["default-new"]["seconds"] / phases["new"]["seconds"], 1),
                 "again": round(phases["default-again"]["seconds"] / phases["again"]["seconds"], 1),
             }
             ratio = entry["speed_ratio_to_default"]
-            print(f"  times faster than django-import-export's default path: {ratio}")
+            print(f"  default-* is {PLAIN_RESOURCE}")
+            print(f"  times faster than that plain ModelResource: {ratio}")
         figures[str(size)] = entry
     return figures
 
@@ -138,10 +204,10 @@ REPORT_AIMS_ALWAYS = [("files", "strategist-pdf", "seconds", 3)]
 BUSY_LOAD = 1.5
 
 
-def report_step(args: list[str], folder: str) -> dict:
+def report_step(args: list[str], database: BenchDatabase, static_root: str) -> dict:
     result = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "report_files.py"), *args],
-        env=bench_env(folder),
+        env=database.env(static_root=static_root),
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -159,13 +225,14 @@ def report_step(args: list[str], folder: str) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def report_file(phase: str, size: int, folder: str, key: str) -> dict:
+def report_file(phase: str, size: int, database: BenchDatabase, key: str, static: str) -> dict:
     """One report file, in Swedish; in English when Swedish fails (the failure is kept)."""
-    figure = report_step([phase, str(size), folder, "sv"], folder)
+    folder = str(database.folder)
+    figure = report_step([phase, str(size), folder, "sv"], database, static)
     if "failed" in figure:
         figure.pop("stderr")
         print(f"  {key:<26} FAILED in Swedish: {figure['failed']}", flush=True)
-        english = report_step([phase, str(size), folder, "en"], folder)
+        english = report_step([phase, str(size), folder, "en"], database, static)
         if "failed" in english:
             sys.stderr.write(english.pop("stderr"))
             raise SystemExit(f"report benchmark {phase} at {size} assets failed")
@@ -186,8 +253,8 @@ def busy(load: float) -> str:
     return f"  (load {load:.1f} before: machine busy)" if load > BUSY_LOAD else ""
 
 
-def checked(step: list[str], folder: str, what: str) -> dict:
-    figure = report_step(step, folder)
+def checked(step: list[str], database: BenchDatabase, what: str, static: str) -> dict:
+    figure = report_step(step, database, static)
     if "failed" in figure:
         sys.stderr.write(figure["stderr"])
         raise SystemExit(f"report benchmark failed: {what}")
@@ -213,23 +280,26 @@ def code_version() -> dict:
     return {"commit": git("rev-parse", "--short", "HEAD").strip(), "uncommitted": changed}
 
 
-def run_reports(sizes: list[int], repeat: int) -> dict:
-    figures = {}
+def run_reports(args: argparse.Namespace, sizes: list[int], static: str) -> dict:
+    figures, repeat = {}, args.repeat
     for size in sizes:
-        print(f"reports at {size} assets …", flush=True)
+        print(f"reports at {size} assets on {args.database} …", flush=True)
         files, data = {}, {}
-        with tempfile.TemporaryDirectory(prefix="inventera-bench-") as folder:
-            data["small"] = checked(["prepare", str(size), folder], folder, f"build {size}")
+        with fresh_database(args, f"inventera_bench_reports_{size}") as database:
+            folder = str(database.folder)
+            data["small"] = checked(
+                ["prepare", str(size), folder], database, f"build {size}", static
+            )
             print(f"  built: {data['small']}", flush=True)
             files["strategist-pdf 500 cases"] = report_file(
-                "strategist-pdf", size, folder, "strategist-pdf 500 cases"
+                "strategist-pdf", size, database, "strategist-pdf 500 cases", static
             )
-            data["large"] = checked(["grow", str(size), folder], folder, f"grow {size}")
+            data["large"] = checked(["grow", str(size), folder], database, f"grow {size}", static)
             print(f"  grown: {data['large']}", flush=True)
             for phase in ("it-status-pdf", "it-status-xlsx", "it-status-csv", "strategist-pdf"):
-                files[phase] = report_file(phase, size, folder, phase)
+                files[phase] = report_file(phase, size, database, phase, static)
             page_figures = checked(
-                ["pages", str(size), folder, str(repeat)], folder, f"pages {size}"
+                ["pages", str(size), folder, str(repeat)], database, f"pages {size}", static
             )
         if warning := busy(max(page_figures["load_1min_before"], page_figures["load_1min_after"])):
             print(f"  pages{warning}")
@@ -245,6 +315,7 @@ def run_reports(sizes: list[int], repeat: int) -> dict:
             )
         entry = {
             "assets": size,
+            "database": args.database,
             "data": data,
             "files": files,
             "pages": pages,
@@ -280,7 +351,14 @@ def report_aims(entry: dict, size: int) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["pages", "import", "reports"])
+    parser.add_argument("--only", choices=["pages", "import", "reports", "load"])
+    parser.add_argument("--database", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--postgres-url", default=DEFAULT_POSTGRES_URL)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the page and load databases, and use those a run with --keep left",
+    )
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--import-sizes", default="10000,50000")
@@ -288,15 +366,23 @@ def main() -> None:
         "--default-max",
         type=int,
         default=10000,
-        help="largest file also run through django-import-export's default path (slow)",
+        help="largest file also run through a plain ModelResource (slow)",
     )
     parser.add_argument("--report-sizes", default="10000,100000")
+    parser.add_argument("--load-sizes", default="10000,100000")
+    parser.add_argument("--duration", type=float, default=60, help="seconds of the load mix")
+    parser.add_argument(
+        "--page-seconds", type=float, default=8, help="seconds of each page alone (load)"
+    )
+    parser.add_argument("--users", type=int, default=16, help="users of the load run")
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    # A plain `kill` stops the run as Ctrl-C does: what it started is stopped and dropped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     output = Path(args.output)
-    # Running one part keeps the other part's last figures.
+    # Running one part keeps the other parts' last figures.
     previous = json.loads(output.read_text()) if output.exists() else {}
     results = {
         **previous,
@@ -306,54 +392,128 @@ def main() -> None:
             "platform": platform.platform(),
             "cpus": os.cpu_count(),
         },
-        "database": "sqlite",
     }
-    parts = [args.only] if args.only else ["pages", "import", "reports"]
-    if "pages" in parts:
-        results.update(repeat=args.repeat, pages={})
-        results.pop("ratio_largest_to_smallest", None)
-        run_pages(results, sizes, args.repeat)
-    if "import" in parts:
-        import_sizes = [int(s) for s in args.import_sizes.split(",")]
-        results["import"] = run_imports(import_sizes, args.default_max)
-    if "reports" in parts:
-        report_sizes = [int(s) for s in args.report_sizes.split(",")]
-        version = code_version()
-        figures = run_reports(report_sizes, args.repeat)
-        results["reports"] = {"code": version, "repeat": args.repeat, "sizes": figures}
-        if (after := code_version()) != version:
-            print(f"The code changed during the run (from {version} to {after}): run it again.")
-            results["reports"]["code_after"] = after
+    parts = [args.only] if args.only else ["pages", "import", "reports", "load"]
+    if set(parts) & {"pages", "import", "reports"}:
+        # The database of the last pages, import or reports run; each part's entries
+        # say their own.
+        results["database"] = args.database
+    with tempfile.TemporaryDirectory(prefix="inventera-bench-static-") as static_root:
+        if set(parts) & {"pages", "reports", "load"}:
+            collect_static(static_root)
+        if "pages" in parts:
+            results.update(repeat=args.repeat, pages={})
+            results.pop("ratio_largest_to_smallest", None)
+            run_pages(results, sizes, args, static_root)
+        if "import" in parts:
+            import_sizes = [int(s) for s in args.import_sizes.split(",")]
+            results["import"] = run_imports(args, import_sizes, args.default_max)
+        if "reports" in parts:
+            report_sizes = [int(s) for s in args.report_sizes.split(",")]
+            version = code_version()
+            figures = run_reports(args, report_sizes, static_root)
+            results["reports"] = {"code": version, "repeat": args.repeat, "sizes": figures}
+            if (after := code_version()) != version:
+                print(f"The code changed during the run (from {version} to {after}): run again.")
+                results["reports"]["code_after"] = after
+        if "load" in parts:
+            version = code_version()
+            results["load"] = {"code": version, **run_load(args, static_root)}
+            if (after := code_version()) != version:
+                print(f"The code changed during the run (from {version} to {after}): run again.")
+                results["load"]["code_after"] = after
 
     output.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print(f"written to {output}")
 
 
-def run_pages(results: dict, sizes: list[int], repeat: int) -> None:
-    for size in sizes:
-        print(f"{size} assets …", flush=True)
-        figures = run_size(size, repeat)
-        results["pages"][str(size)] = figures
-        for name, figure in figures["pages"].items():
-            print(
-                f"  {name:<28} median {figure['median_ms']:8.1f} ms   "
-                f"p90 {figure['p90_ms']:8.1f} ms   {figure['queries']} queries"
+def run_pages(results: dict, sizes: list[int], args: argparse.Namespace, static: str) -> None:
+    """Every size's worker built first (one after the other), then the requests
+    interleaved: for each round and page, one timed request per size."""
+    workers: dict[int, PageWorker] = {}
+    databases: list[BenchDatabase] = []
+    try:
+        for size in sizes:
+            database = BenchDatabase(
+                args.database,
+                f"inventera_bench_{size}",
+                keep=args.keep,
+                postgres_url=args.postgres_url,
             )
+            databases.append(database)
+            database.prepare()
+            print(f"{size} assets: {database.describe()} …", flush=True)
+            workers[size] = worker = PageWorker(size, database, static)
+            if not database.reused:
+                database.mark_built(build_s=worker.ready["build_s"], assets=size)
+                print(f"  built in {worker.ready['build_s']} s", flush=True)
+        pages = list(workers[sizes[0]].ready["pages"])
+        load_before = os.getloadavg()[0]
+        for page in pages:
+            for worker in workers.values():
+                worker.ask("warm", page)  # templates, caches, the database's
+        timings: dict[int, dict[str, list[float]]] = {s: {p: [] for p in pages} for s in sizes}
+        for round_ in range(args.repeat):
+            # Each round starts with another size, so none is always first.
+            order = sizes[round_ % len(sizes) :] + sizes[: round_ % len(sizes)]
+            for page in pages:
+                for size in order:
+                    timings[size][page].append(workers[size].ask("time", page)["ms"])
+        load_after = os.getloadavg()[0]
+        for size, worker in workers.items():
+            database = databases[sizes.index(size)]
+            figures = {}
+            for page in pages:
+                ordered = sorted(timings[size][page])
+                figures[page] = {
+                    "url": worker.ready["pages"][page],
+                    "median_ms": round(statistics.median(ordered), 2),
+                    "p90_ms": round(ordered[max(0, int(len(ordered) * 0.9) - 1)], 2),
+                    "queries": worker.ask("queries", page)["queries"],
+                }
+            results["pages"][str(size)] = {
+                "assets": worker.ready["assets"],
+                "database": args.database,
+                "build_s": database.mark.get("build_s"),
+                "reused": database.reused,
+                "load_1min": [round(load_before, 2), round(load_after, 2)],
+                "pages": figures,
+            }
+    finally:
+        for worker in workers.values():
+            worker.close()
+        for database in databases:
+            database.close()
+
+    smallest = str(min(sizes))
+    base = results["pages"][smallest]["pages"]
+    for size in sizes:
+        for name, figure in results["pages"][str(size)]["pages"].items():
+            figure["ratio_to_smallest"] = round(figure["median_ms"] / base[name]["median_ms"], 2)
+    if warning := busy(max(load_before, load_after)):
+        print(f"pages{warning}")
+    print(f"median ms per page, and its ratio to {smallest} assets ({args.database}):")
+    print(f"  {'':<28}" + "".join(f"{size:>18}" for size in sizes))
+    for name in base:
+        cells = "".join(
+            "{:>10.1f} ({:4.2f}x)".format(
+                results["pages"][str(size)]["pages"][name]["median_ms"],
+                results["pages"][str(size)]["pages"][name]["ratio_to_smallest"],
+            )
+            for size in sizes
+        )
+        queries = "/".join(str(results["pages"][str(s)]["pages"][name]["queries"]) for s in sizes)
+        print(f"  {name:<28}{cells}   queries {queries}")
 
     if len(sizes) > 1:
-        smallest, largest = str(min(sizes)), str(max(sizes))
+        largest = str(max(sizes))
         results["ratio_largest_to_smallest"] = {
-            name: round(
-                results["pages"][largest]["pages"][name]["median_ms"]
-                / results["pages"][smallest]["pages"][name]["median_ms"],
-                2,
-            )
-            for name in results["pages"][smallest]["pages"]
+            name: results["pages"][largest]["pages"][name]["ratio_to_smallest"] for name in base
         }
-        print(f"median at {largest} / median at {smallest}:")
-        for name, ratio in results["ratio_largest_to_smallest"].items():
-            print(f"  {name:<28} {ratio:.2f}x")
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit("interrupted: what the run started is stopped, its databases dropped")
