@@ -2,12 +2,12 @@
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AssetStatus, Usage
-from .models import Asset, Category, Feature, Library, Location, ProductModel
+from .models import Asset, Category, Feature, Library, Location
+from .search import search_assets
 from .selectors import libraries_visible_to, locations_visible_to, warranty_ending
 
 
@@ -114,15 +114,9 @@ class AssetFilterSet(ListFilterSet):
         fields = []
 
     def search(self, queryset, value):
-        # Model names are matched in their own small table first, so the asset rows
-        # need no join to be searched.
-        models = ProductModel.objects.filter(name__icontains=value).values("pk")
-        return queryset.filter(
-            Q(tag__icontains=value)
-            | Q(serial_number__icontains=value)
-            | Q(hostname__icontains=value)
-            | Q(model__in=models)
-        )
+        # Through each database's trigram index; one or two characters are the start
+        # of a tag or serial number (docs/search.md).
+        return search_assets(queryset, value)
 
     def filter_warranty_within(self, queryset, name, value):
         if value is None:

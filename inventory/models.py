@@ -406,6 +406,12 @@ class Asset(models.Model):
             models.Index(fields=["warranty_end", "status"], name="asset_warranty_end"),
             models.Index(fields=["replacement_due", "status"], name="asset_replacement_due"),
             models.Index(fields=["serial_number"], name="asset_serial"),
+            # The few units on trial, by the day they go back (reminders, trial logs).
+            models.Index(
+                fields=["trial_return_by"],
+                condition=Q(ownership=Ownership.TRIAL),
+                name="asset_on_trial",
+            ),
             models.Index(fields=["hostname"], name="asset_hostname"),
         ]
 

@@ -21,7 +21,7 @@ from ..forms import AssetForm, AssetStatusForm, BulkActionForm, MaintenanceForm
 from ..history import rows as history_rows
 from ..loans import asset_loan_panel, open_loan
 from ..models import Asset, Feature
-from ..pagination import KeysFirstPaginator
+from ..pagination import CappedCountPaginator
 from ..selectors import (
     asset_get,
     asset_history,
@@ -38,12 +38,21 @@ class AssetListView(PermissionRequiredMixin, PageSizeMixin, FilterView):
     filterset_class = AssetFilterSet
     template_name = "inventory/asset_list.html"
     context_object_name = "assets"
-    paginator_class = KeysFirstPaginator
+    paginator_class = CappedCountPaginator
+    # A search is counted up to this many assets; above, the page says "more than"
+    # (docs/search.md, "Counting").
+    search_count_cap = 1000
 
     def get_queryset(self):
         return asset_list(self.request.user).prefetch_related(
             Prefetch("features", queryset=Feature.objects.order_by("name_sv"))
         )
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        form = self.filterset.form
+        searching = self.filterset.is_valid() and bool((form.cleaned_data.get("q") or "").strip())
+        cap = self.search_count_cap if searching else None
+        return super().get_paginator(queryset, per_page, count_cap=cap, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
