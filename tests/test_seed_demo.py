@@ -77,6 +77,15 @@ def test_refuses_without_debug_unless_told(settings):
     assert not Asset.objects.exists()
 
 
+def test_without_the_municipality_it_says_what_to_set_and_writes_nothing(settings):
+    settings.INVENTERA_MUNICIPALITY_NAME = ""
+    settings.INVENTERA_MUNICIPALITY_ORG_NUMBER = "212000-0001"
+    before = stored()
+    with pytest.raises(CommandError, match="MUNICIPALITY_NAME first"):
+        seed(allow_production=True)
+    assert stored() == before
+
+
 def test_three_libraries_with_their_places_assets_cases_and_budgets():
     seed(allow_production=True)
     assert sorted(Library.objects.values_list("code", flat=True)) == ["HB", "NO", "SO"]

@@ -30,6 +30,21 @@ class Command(BaseCommand):
                 "DEBUG is off: the demo users have a published password. "
                 "Use --allow-production if you really mean it."
             )
+        # The demo's direct awards are documented with the municipality's name and
+        # organisation number, which only DEBUG fills in by itself.
+        missing = [
+            variable
+            for variable, value in (
+                ("MUNICIPALITY_NAME", settings.INVENTERA_MUNICIPALITY_NAME),
+                ("MUNICIPALITY_ORG_NUMBER", settings.INVENTERA_MUNICIPALITY_ORG_NUMBER),
+            )
+            if not value
+        ]
+        if missing:
+            raise CommandError(
+                "The demo documents direct awards in the municipality's name: set "
+                f"{' and '.join(missing)} first."
+            )
         today = timezone.localdate()
         inventory_demo.seed_reference_data()
         users = inventory_demo.seed_users()
