@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
@@ -30,7 +30,7 @@ from .models import Asset, FaultReport
 from .photos import photo_clean
 from .roles import Actor, Reader
 from .selectors import assets_visible_to
-from .services import asset_change_status, maintenance_add
+from .services import asset_change_status, maintenance_add, require_permission_on_asset
 
 ADD_PERMISSION = "inventory.add_faultreport"
 CHANGE_PERMISSION = "inventory.change_faultreport"
@@ -49,15 +49,6 @@ TRACKED_FIELDS = (
 def faults_visible_to(user: Reader) -> QuerySet[FaultReport]:
     """The fault reports of the assets the user may see: the asset decides."""
     return FaultReport.objects.filter(asset__in=assets_visible_to(user))
-
-
-def _require(actor: Actor, permission: str, asset: Asset) -> None:
-    """The permission, and the asset among those the actor sees (a library manager's own
-    libraries): checked here, not only by the pages."""
-    if not actor.has_perm(permission):
-        raise PermissionDenied(permission)
-    if not assets_visible_to(actor).filter(pk=asset.pk).exists():
-        raise PermissionDenied("asset outside the user's libraries")
 
 
 def _lock(fault: FaultReport) -> FaultReport:
@@ -100,7 +91,7 @@ def fault_report(
 ) -> FaultReport:
     """Report a fault on an asset the actor may see, with an optional photo (checked by
     content and stored without its metadata, see inventory.photos)."""
-    _require(actor, ADD_PERMISSION, asset)
+    require_permission_on_asset(actor, ADD_PERMISSION, asset)
     fault = FaultReport(
         asset=asset, reported_by=actor, description=description.strip(), urgency=urgency
     )
@@ -122,7 +113,7 @@ def fault_report(
 @transaction.atomic
 def fault_acknowledge(*, fault: FaultReport, actor: Actor) -> FaultReport:
     """IT has seen the report and takes it on."""
-    _require(actor, CHANGE_PERMISSION, fault.asset)
+    require_permission_on_asset(actor, CHANGE_PERMISSION, fault.asset)
     locked = _lock(fault)
     before = history.snapshot(locked, TRACKED_FIELDS)
     _move(locked, FaultStatus.ACKNOWLEDGED)
@@ -136,7 +127,7 @@ def fault_send_to_repair(*, fault: FaultReport, actor: Actor, comment: str = "")
     """Send the faulty asset to repair: the report is "in repair", and so is the asset
     (moved by asset_change_status, which says whether its status allows it). An asset
     already in repair, for another report, stays as it is."""
-    _require(actor, CHANGE_PERMISSION, fault.asset)
+    require_permission_on_asset(actor, CHANGE_PERMISSION, fault.asset)
     locked = _lock(fault)
     before = history.snapshot(locked, TRACKED_FIELDS)
     _move(locked, FaultStatus.IN_REPAIR)
@@ -173,7 +164,7 @@ def fault_close(
     """Close the report with what was done, which is logged on the asset as maintenance
     and linked from the report. With `back_in_use`, an asset in repair goes back in use
     (through `asset_change_status`), in the same transaction."""
-    _require(actor, CHANGE_PERMISSION, fault.asset)
+    require_permission_on_asset(actor, CHANGE_PERMISSION, fault.asset)
     locked = _lock(fault)
     before = history.snapshot(locked, TRACKED_FIELDS)
     _move(locked, FaultStatus.CLOSED)

@@ -16,7 +16,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -38,7 +38,7 @@ from .formatting import format_date
 from .models import Asset, Category, Loan
 from .roles import Actor, Reader
 from .selectors import assets_visible_to
-from .services import asset_change_status
+from .services import asset_change_status, require_permission_on_asset
 
 VIEW_PERMISSION = "inventory.view_loan"
 ADD_PERMISSION = "inventory.add_loan"
@@ -281,15 +281,6 @@ def status_page_moves(asset: Asset) -> tuple[str, ...]:
 # --- writes -----------------------------------------------------------------------------
 
 
-def _require(actor: Actor, permission: str, asset: Asset) -> None:
-    """The permission, and the asset among those the actor sees (a library manager's own
-    libraries): checked here, not only by the pages."""
-    if not actor.has_perm(permission):
-        raise PermissionDenied(permission)
-    if not assets_visible_to(actor).filter(pk=asset.pk).exists():
-        raise PermissionDenied("asset outside the user's libraries")
-
-
 def _lock(loan: Loan) -> tuple[Asset, Loan]:
     """The loan's asset, then the loan, locked in that order (as every loan service
     locks them, so that two of them never wait on each other)."""
@@ -366,7 +357,7 @@ def loan_book(
     a start in the past or an end before the start; and for days another booking or loan
     holds (the message names it).
     """
-    _require(actor, ADD_PERMISSION, asset)
+    require_permission_on_asset(actor, ADD_PERMISSION, asset)
     locked = Asset.objects.select_for_update().get(pk=asset.pk)
     if not locked.lendable:
         raise ValidationError(
@@ -417,7 +408,7 @@ def loan_lend(*, actor: Actor, loan: Loan, on: date | None = None) -> Loan:
     then starts that day, if no other loan holds the days in between. The asset must be
     in stock or in use, not in repair or lent to someone else.
     """
-    _require(actor, CHANGE_PERMISSION, loan.asset)
+    require_permission_on_asset(actor, CHANGE_PERMISSION, loan.asset)
     asset, locked = _lock(loan)
     today = timezone.localdate()
     day = on or today
@@ -474,7 +465,7 @@ def loan_return(
     makes a fault report (urgency "works badly") linked from the loan. The asset goes
     back to the status it had before the loan.
     """
-    _require(actor, CHANGE_PERMISSION, loan.asset)
+    require_permission_on_asset(actor, CHANGE_PERMISSION, loan.asset)
     asset, locked = _lock(loan)
     today = timezone.localdate()
     day = on or today
@@ -546,7 +537,7 @@ def loan_return(
 @transaction.atomic
 def loan_cancel(*, actor: Actor, loan: Loan) -> Loan:
     """Cancel a booking that has not been lent out; its days are free again."""
-    _require(actor, CHANGE_PERMISSION, loan.asset)
+    require_permission_on_asset(actor, CHANGE_PERMISSION, loan.asset)
     _asset, locked = _lock(loan)
     if locked.state != LoanState.BOOKED:
         raise ValidationError(

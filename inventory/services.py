@@ -104,6 +104,22 @@ def _require_library(actor: Actor | None, library: Library | None) -> None:
         raise PermissionDenied("library outside the user's libraries")
 
 
+def require_permission_on_asset(actor: Actor, permission: str, asset: Asset) -> None:
+    """The permission, and the asset among those the actor sees (a library manager's own
+    libraries): the check of every service on the floor (faults, loans, trials), made
+    where the write is, not only by the pages."""
+    if not actor.has_perm(permission):
+        raise PermissionDenied(permission)
+    _require_visible(actor, [asset])
+
+
+def require_permission_in_library(actor: Actor, permission: str, library: Library) -> None:
+    """The permission, and the library among those the actor sees (stocktakes)."""
+    if not actor.has_perm(permission):
+        raise PermissionDenied(permission)
+    _require_library(actor, library)
+
+
 def set_derived(asset: Asset, replacement_due_given: bool) -> None:
     """Fill what follows from other fields: manufacturer from model, replacement date."""
     if not asset.manufacturer_id and asset.model is not None:

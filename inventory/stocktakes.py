@@ -31,7 +31,12 @@ from .choices import AssetStatus, ChangeAction, ChangeSource, StocktakeOutcome
 from .models import Asset, Library, Location, Stocktake, StocktakeLine
 from .roles import Actor, Reader
 from .selectors import assets_visible_to, libraries_visible_to
-from .services import ConcurrentEditError, asset_update, may_move_between_libraries
+from .services import (
+    ConcurrentEditError,
+    asset_update,
+    may_move_between_libraries,
+    require_permission_in_library,
+)
 
 VIEW_PERMISSION = "inventory.view_stocktake"
 ADD_PERMISSION = "inventory.add_stocktake"
@@ -266,15 +271,6 @@ def asset_panel(user: Reader, asset: Asset) -> dict[str, AssetStocktake | None]:
 # --- writes --------------------------------------------------------------------------
 
 
-def _require(actor: Actor, permission: str, library: Library) -> None:
-    """The permission, and the library among those the actor sees: checked here, not
-    only by the pages."""
-    if not actor.has_perm(permission):
-        raise PermissionDenied(permission)
-    if not libraries_visible_to(actor).filter(pk=library.pk).exists():
-        raise PermissionDenied("library outside the user's libraries")
-
-
 def _lock_open(stocktake: Stocktake) -> Stocktake:
     """The stocktake's row, locked; refused when it is closed (read-only from then)."""
     locked = Stocktake.objects.select_for_update().select_related("library").get(pk=stocktake.pk)
@@ -292,7 +288,7 @@ def stocktake_start(
 
     At most one stocktake of a library is open; a second is refused with a message.
     """
-    _require(actor, ADD_PERMISSION, library)
+    require_permission_in_library(actor, ADD_PERMISSION, library)
     places = list(dict.fromkeys(locations))
     if any(place.library_id != library.pk for place in places):
         raise ValidationError(
@@ -354,7 +350,7 @@ def stocktake_mark_seen(
     as found unexpectedly at `found_location`, a place of the stocktake's library, which
     is then required. An asset seen before stays seen from its first sighting.
     """
-    _require(actor, CHANGE_PERMISSION, stocktake.library)
+    require_permission_in_library(actor, CHANGE_PERMISSION, stocktake.library)
     chosen = list({asset.pk: asset for asset in assets}.values())
     if not chosen:
         raise ValidationError({"assets": _("Choose at least one asset.")})
@@ -435,7 +431,7 @@ def stocktake_close(
     changed since then is refused. Either everything is done, or nothing (a
     ValidationError keyed by the tags it concerns).
     """
-    _require(actor, CHANGE_PERMISSION, stocktake.library)
+    require_permission_in_library(actor, CHANGE_PERMISSION, stocktake.library)
     locked = _lock_open(stocktake)
     decided = dict(decisions or {})
     lines = list(

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
@@ -26,7 +26,7 @@ from . import history
 from .choices import TRIAL_RATINGS, AssetStatus, ChangeAction, Ownership
 from .models import Asset, TrialSession
 from .roles import Actor, Reader
-from .selectors import assets_visible_to
+from .services import require_permission_on_asset
 
 ADD_PERMISSION = "inventory.add_trialsession"
 VIEW_PERMISSION = "inventory.view_trialsession"
@@ -172,15 +172,6 @@ def may_log(reader: Reader, asset: Asset) -> bool:
 # --- the write ----------------------------------------------------------------------------
 
 
-def _require(actor: Actor, permission: str, asset: Asset) -> None:
-    """The permission, and the asset among those the actor sees (a library manager's own
-    libraries): checked here, not only by the pages."""
-    if not actor.has_perm(permission):
-        raise PermissionDenied(permission)
-    if not assets_visible_to(actor).filter(pk=asset.pk).exists():
-        raise PermissionDenied("asset outside the user's libraries")
-
-
 def _check_on_trial(asset: Asset) -> None:
     """Say why a session cannot be logged on an asset that is not being tried."""
     if asset.ownership != Ownership.TRIAL:
@@ -248,7 +239,7 @@ def trial_session_log(
     """Log a session of the trial of `asset`, which must be on trial (and neither retired
     nor disposed), held today or within MAX_DAYS_BACK days before, rated 1 to 5. The
     creation is recorded in the session's history."""
-    _require(actor, ADD_PERMISSION, asset)
+    require_permission_on_asset(actor, ADD_PERMISSION, asset)
     # Locked, so that the ownership read here is the one the session is logged under.
     locked = Asset.objects.select_for_update().get(pk=asset.pk)
     _check_on_trial(locked)

@@ -9,7 +9,7 @@ to a closed case, so may a trial. See docs/trials.md.
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from inventory.choices import Ownership
 from inventory.models import Asset, TrialSession
 from inventory.roles import Actor, Reader
 from inventory.selectors import assets_visible_to
+from inventory.services import require_permission_on_asset
 from inventory.trials import TrialComment, TrialSummary, trial_assets, trial_summary
 
 from .models import ProcurementCase, TrialEvidence
@@ -30,16 +31,11 @@ VIEW_PERMISSION = "procurement.view_trialevidence"
 COMMENTS_ON_CASE_PAGE = 3
 
 
-def _require_asset(actor: Actor, asset: Asset) -> None:
-    if not assets_visible_to(actor).filter(pk=asset.pk).exists():
-        raise PermissionDenied("asset outside the user's libraries")
-
-
 @transaction.atomic
 def case_attach_trial(*, actor: Actor, case: ProcurementCase, asset: Asset) -> TrialEvidence:
     """Attach the trial of `asset` (on trial, or with logged sessions) to `case`, once."""
     _require_case(actor, ADD_PERMISSION, case)
-    _require_asset(actor, asset)
+    require_permission_on_asset(actor, ADD_PERMISSION, asset)
     # Locked, so that two users attaching the same trial at once attach it once.
     locked = ProcurementCase.objects.select_for_update().get(pk=case.pk)
     if (
@@ -72,7 +68,7 @@ def case_attach_trial(*, actor: Actor, case: ProcurementCase, asset: Asset) -> T
 def case_detach_trial(*, actor: Actor, evidence: TrialEvidence) -> None:
     """Remove a trial from the case's evidence; the trial log itself stays."""
     _require_case(actor, DELETE_PERMISSION, evidence.case)
-    _require_asset(actor, evidence.asset)
+    require_permission_on_asset(actor, DELETE_PERMISSION, evidence.asset)
     TrialEvidence.objects.filter(pk=evidence.pk).delete()
 
 

@@ -212,6 +212,17 @@ SERVICES: dict[str, Service] = {
             asset=s.asset, actor=actor, expected_version=s.asset.version, data={"notes": "x"}
         )
     ),
+    # The shared checks of the services on the floor, called on their own.
+    "inventory.services.require_permission_on_asset": Service(
+        lambda actor, s: inventory_services.require_permission_on_asset(
+            actor, "inventory.view_asset", s.asset
+        )
+    ),
+    "inventory.services.require_permission_in_library": Service(
+        lambda actor, s: inventory_services.require_permission_in_library(
+            actor, "inventory.view_asset", s.library
+        )
+    ),
     "inventory.services.asset_change_status": Service(
         lambda actor, s: inventory_services.asset_change_status(
             asset=s.asset, to_status="in_repair", actor=actor
