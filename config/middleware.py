@@ -10,6 +10,7 @@ from django.utils import translation
 from django.utils.translation import ngettext
 
 from config.security import log_event
+from inventory import figures
 
 
 class PreferredLanguageMiddleware:
@@ -107,3 +108,17 @@ class SessionTimeoutMiddleware:
             )
         elif now - session.get(RENEWED_KEY, 0) >= RENEW_EVERY:
             session[RENEWED_KEY] = now  # saved, and so given SESSION_COOKIE_AGE again
+
+
+class OneDataVersionMiddleware:
+    """A request that only reads (GET, HEAD) reads the data version once, not once per
+    cached figure (inventory/figures.py, docs/architecture.md)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD"):
+            return self.get_response(request)
+        with figures.one_version():
+            return self.get_response(request)

@@ -7,6 +7,10 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self):
-        from . import lookups
+        from django.db.models.signals import post_migrate
+
+        from . import figures, lookups
 
         lookups.register()
+        figures.watch(self)
+        post_migrate.connect(figures.install_after_migrate, sender=self)

@@ -29,7 +29,7 @@ from .choices import (
 from .models import Asset, FaultReport
 from .photos import photo_clean
 from .roles import Actor, Reader
-from .selectors import assets_visible_to
+from .selectors import of_visible_assets
 from .services import asset_change_status, maintenance_add, require_permission_on_asset
 
 ADD_PERMISSION = "inventory.add_faultreport"
@@ -48,7 +48,7 @@ TRACKED_FIELDS = (
 
 def faults_visible_to(user: Reader) -> QuerySet[FaultReport]:
     """The fault reports of the assets the user may see: the asset decides."""
-    return FaultReport.objects.filter(asset__in=assets_visible_to(user))
+    return of_visible_assets(user, FaultReport.objects.all())
 
 
 def _lock(fault: FaultReport) -> FaultReport:

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AssetStatus, Usage
+from .formchoices import cache_choices
 from .models import Asset, Category, Feature, Library, Location
 from .search import search_assets
 from .selectors import libraries_visible_to, locations_visible_to, warranty_ending
@@ -30,6 +31,12 @@ class ListFilterSet(django_filters.FilterSet):
 
     def search(self, queryset, value):
         raise NotImplementedError
+
+    @property
+    def form(self):
+        # The options of the model filters are the same for every page of a reader's
+        # list: read through the cache (inventory/formchoices.py).
+        return cache_choices(super().form)
 
     @property
     def qs(self):

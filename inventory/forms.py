@@ -17,6 +17,7 @@ from .choices import (
 )
 from .fieldlists import ASSET_FIELDS, FORM
 from .formatting import parse_decimal
+from .formchoices import CachedChoiceIterator
 from .labels import LAYOUTS
 from .loans import status_page_moves
 from .models import Asset, Feature, Location, MaintenanceEntry
@@ -98,6 +99,9 @@ class SekField(forms.DecimalField):
 
 
 class LocationChoiceField(forms.ModelChoiceField):
+    # The same hundred-odd places on every asset form and list (inventory/formchoices.py).
+    iterator = CachedChoiceIterator
+
     def label_from_instance(self, obj):
         return f"{obj.library.code} – {obj.name}"
 

@@ -37,7 +37,7 @@ from .faults import fault_report
 from .formatting import format_date
 from .models import Asset, Category, Loan
 from .roles import Actor, Reader
-from .selectors import assets_visible_to
+from .selectors import assets_visible_to, of_visible_assets
 from .services import asset_change_status, require_permission_on_asset
 
 VIEW_PERMISSION = "inventory.view_loan"
@@ -81,7 +81,7 @@ def loans_visible_to(user: Reader) -> QuerySet[Loan]:
     read loans at all."""
     if not user.is_active or not user.has_perm(VIEW_PERMISSION):
         return Loan.objects.none()
-    return Loan.objects.filter(asset__in=assets_visible_to(user))
+    return of_visible_assets(user, Loan.objects.all())
 
 
 def overdue_loans(loans: QuerySet[Loan], *, today: date) -> QuerySet[Loan]:

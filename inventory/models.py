@@ -866,3 +866,19 @@ class TrialSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.asset.tag} {self.held_on:%Y-%m-%d}"
+
+
+class DataVersion(models.Model):
+    """One slot of the data version the cached figures are keyed on; written only by
+    database triggers (inventory/figures.py, docs/architecture.md)."""
+
+    slot = models.PositiveSmallIntegerField(primary_key=True)
+    value = models.BigIntegerField()
+
+    class Meta:
+        verbose_name = _("data version")
+        verbose_name_plural = _("data versions")
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.slot}: {self.value}"

@@ -1,7 +1,10 @@
 """Pagination that stays fast on deep pages of a large, joined list."""
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
 from django.utils.functional import cached_property
+
+from .figures import cached_figures
 
 
 class KeysFirstPaginator(Paginator):
@@ -19,6 +22,18 @@ class KeysFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         return self._get_page(self._rows(bottom, top), number, self)
+
+    @cached_property
+    def count(self) -> int:
+        """The rows in the list, counted once per version of the data (inventory/figures.py):
+        paging through a list of a hundred thousand assets counts them once."""
+        if not hasattr(self.object_list, "query"):  # a list, not a queryset
+            return Paginator.count.func(self)
+        try:
+            key = str(self.object_list.query)
+        except EmptyResultSet:  # a filter that can match nothing, such as an empty IN
+            return 0
+        return cached_figures("list_count", (key,), lambda: Paginator.count.func(self))
 
     def _keys(self, bottom: int, top: int) -> list:
         return list(self.object_list.values_list("pk", flat=True)[bottom:top])

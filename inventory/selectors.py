@@ -1,14 +1,17 @@
 """Reads shared by pages, exports and reports; above all, who may see what."""
 
 from datetime import date, timedelta
+from typing import TypeVar
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from .history import records_for
 from .models import Asset, ChangeRecord, Library, Location, Profile
 from .roles import ALL_LIBRARIES_PERMISSION, Actor, Reader
+
+M = TypeVar("M", bound=Model)
 
 # How far ahead "warranty ending soon" looks on dashboards and in reminders.
 WARRANTY_NOTICE_DAYS = 90
@@ -64,6 +67,17 @@ def assets_visible_to(user: Reader) -> QuerySet[Asset]:
     if sees_all_libraries(user):
         return Asset.objects.all()
     return Asset.objects.filter(library_id__in=library_ids_of(user))
+
+
+def of_visible_assets(user: Reader, rows: QuerySet[M], field: str = "asset") -> QuerySet[M]:
+    """`rows` (fault reports, loans...) limited to those whose `field` is an asset the
+    user may see: the same rule as assets_visible_to, asked by library rather than as a
+    subquery over the whole register."""
+    if not user.is_active or not user.has_perm("inventory.view_asset"):
+        return rows.none()
+    if sees_all_libraries(user):
+        return rows
+    return rows.filter(**{f"{field}__library_id__in": library_ids_of(user)})
 
 
 def asset_list(user: Reader) -> QuerySet[Asset]:

@@ -7,4 +7,8 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Procurement")
 
     def ready(self):
+        from inventory import figures
+
         from . import checks  # noqa: F401 - registers the system checks
+
+        figures.watch(self)

@@ -51,6 +51,7 @@ import django
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import DatabaseError, connections, models, transaction
@@ -59,6 +60,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from inventory.models import DataVersion
 
 FORMAT = "inventera-backup"
 FORMAT_VERSION = 1
@@ -73,6 +76,20 @@ INVENTERA_APPS = frozenset({"inventory", "procurement", "reports"})
 CHUNK = 1024 * 1024
 # `pg_dump --version`: "pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)"
 PG_VERSION = re.compile(r"\(PostgreSQL\)\s+(\d+)")
+
+
+def _require_uploads_in_media_root() -> None:
+    """The archive holds MEDIA_ROOT; uploads kept elsewhere (an object store) are not
+    backed up by it, and a backup without them would look complete."""
+    if not isinstance(storages["default"], FileSystemStorage):
+        raise BackupError(
+            _(
+                "The uploads are kept in an object store, not in MEDIA_ROOT, so this "
+                "command cannot back them up. Back up the database with its own tools "
+                "(pg_dump) and the bucket with the store's versioning or replication "
+                "(docs/deployment.md)."
+            )
+        )
 
 
 class BackupError(Exception):
@@ -258,6 +275,7 @@ def backup_create(*, output: str | Path, using: str = "default") -> Manifest:
     its own name only when complete; it is readable by its owner only (it holds personal
     data and password hashes).
     """
+    _require_uploads_in_media_root()
     output = Path(output)
     if output.exists() or output.is_symlink():
         raise BackupRefused(
@@ -521,6 +539,7 @@ def backup_restore(
     changed, and a False answer stops the restore. Raises VerificationError, after the
     restore, when rows or files differ from the manifest.
     """
+    _require_uploads_in_media_root()
     path = Path(path)
     connection = connections[using]
     media_root = Path(settings.MEDIA_ROOT)
@@ -785,8 +804,9 @@ def _models_with_rows(connection) -> tuple[str, ...]:
         for model in _models():
             opts = model._meta
             ours = opts.app_label in INVENTERA_APPS or opts.label == settings.AUTH_USER_MODEL
-            # A many-to-many row needs rows at both ends: those are enough to look at.
-            if not ours or opts.auto_created:
+            # A many-to-many row needs rows at both ends: those are enough to look at. The
+            # data version is written by `migrate` itself (inventory/figures.py).
+            if not ours or opts.auto_created or model is DataVersion:
                 continue
             if model._meta.db_table in existing:
                 table = _quote(model._meta.db_table)

@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.OneDataVersionMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -207,6 +208,28 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "uploads")))
+# Several app servers need one place for the uploads: a folder they all mount at
+# MEDIA_ROOT, or an S3-compatible object store through django-storages, chosen by naming
+# its bucket (docs/deployment.md). The files are still served only through the views that
+# check access, streamed by the app; the store's own URLs are never handed out.
+S3_BUCKET = env("STORAGE_S3_BUCKET")
+if S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("STORAGE_S3_ENDPOINT_URL"),
+            "region_name": env("STORAGE_S3_REGION"),
+            # Without these, boto3 finds credentials its own way (environment, instance role).
+            "access_key": env("STORAGE_S3_ACCESS_KEY"),
+            "secret_key": env("STORAGE_S3_SECRET_KEY"),
+            "location": env("STORAGE_S3_PREFIX", ""),
+            # As in a folder: a name taken gets another, nothing is overwritten.
+            "file_overwrite": False,
+            "default_acl": "private",
+            "querystring_auth": True,
+        },
+    }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000  # bulk actions post one checkbox per selected asset
 

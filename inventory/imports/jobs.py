@@ -6,13 +6,16 @@ A worker claims the oldest queued upload (one worker per upload, however many ru
 imports it all or nothing as the preview promised (or leaving out the rows with errors,
 if the user chose that), and records the result. How far it has come is kept in a small
 file beside the upload, not in the database: on SQLite the import's transaction holds
-the only write lock until it ends.
+the only write lock until it ends. Both files go through Django's storage API, so the web
+server that shows the progress need not be the machine the worker runs on (the shared
+folder or object store of docs/deployment.md).
 """
 
 import json
 import logging
-from pathlib import Path
+from pathlib import PurePosixPath
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
 
@@ -27,14 +30,18 @@ from .uploads import upload_options
 logger = logging.getLogger(__name__)
 
 
-def _progress_path(upload: AssetImport) -> Path:
-    return Path(upload.file.path).with_suffix(".progress")
+def _progress_name(upload: AssetImport) -> str:
+    """The progress file's name in the upload's storage, beside the upload."""
+    return str(PurePosixPath(upload.file.name).with_suffix(".progress"))
 
 
 def progress_of(upload: AssetImport) -> dict:
     """{"phase": "checking" | "writing", "done": rows, "rows": rows} so far, or {}."""
+    if not upload.file:
+        return {}
     try:
-        return json.loads(_progress_path(upload).read_text())
+        with upload.file.storage.open(_progress_name(upload), "rb") as stored:
+            return json.loads(stored.read())
     except (OSError, ValueError):
         return {}
 
@@ -64,10 +71,12 @@ def import_job_claim() -> AssetImport | None:
 def import_job_run(upload: AssetImport) -> AssetImport:
     """Import a claimed upload and record what happened; the file is removed when the
     rows are written."""
-    path = _progress_path(upload)
+    storage, name = upload.file.storage, _progress_name(upload)
 
     def progress(phase: str, done: int, rows: int) -> None:
-        path.write_text(json.dumps({"phase": phase, "done": done, "rows": rows}))
+        # Replaced, not added beside: storages give a taken name another one.
+        storage.delete(name)
+        storage.save(name, ContentFile(json.dumps({"phase": phase, "done": done, "rows": rows})))
 
     profile = Profile.objects.filter(user=upload.uploaded_by).first()
     try:
@@ -89,7 +98,7 @@ def import_job_run(upload: AssetImport) -> AssetImport:
         logger.exception("background import %s failed", upload.pk)
         return _finish(upload, ImportState.FAILED, {"message": "", "crashed": True})
     finally:
-        path.unlink(missing_ok=True)
+        storage.delete(name)
     counts = outcome.counts
     result = {
         "new": counts[NEW],

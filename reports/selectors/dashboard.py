@@ -17,6 +17,7 @@ from inventory.choices import (
 from inventory.dates import add_months
 from inventory.faults import CHANGE_PERMISSION as FAULT_CHANGE_PERMISSION
 from inventory.faults import faults_visible_to
+from inventory.figures import cached_figures
 from inventory.loans import VIEW_PERMISSION as LOAN_VIEW_PERMISSION
 from inventory.loans import loans_visible_to, overdue_loans
 from inventory.models import Asset
@@ -186,6 +187,16 @@ def open_faults_by_library(
     )
 
 
+@dataclass(frozen=True)
+class _Counts:
+    """What the asset dashboard counts over every visible asset."""
+
+    grid: dict[int, dict[str, int]]  # library id -> status -> assets
+    warranty_ending: int
+    replacement_due: int
+    in_repair: int
+
+
 def _line(asset: Asset, day: date | None, days: int) -> AssetLine:
     return AssetLine(
         tag=asset.tag, name=asset.short_name, library=asset.library.code, day=day, days=days
@@ -201,16 +212,6 @@ def asset_dashboard(
     assets = assets_visible_to(user)
     statuses = list(AssetStatus)
 
-    grid: dict[int, dict[str, int]] = {}
-    for row in assets.values("library_id", "status").annotate(n=Count("id")).order_by():
-        grid.setdefault(row["library_id"], {})[row["status"]] = row["n"]
-    library_rows = []
-    for library in libraries_visible_to(user).order_by("code"):
-        counts = tuple(grid.get(library.id, {}).get(s, 0) for s in statuses)
-        library_rows.append(LibraryRow(library.code, library.name, counts, sum(counts)))
-    totals = [sum(row.counts[i] for row in library_rows) for i in range(len(statuses))]
-
-    loans = overdue_loan_lines(user, today=today) if user.has_perm(LOAN_VIEW_PERMISSION) else None
     active = assets.filter(status__in=ACTIVE_STATUSES).select_related(
         "library", "model", "manufacturer", "category"
     )
@@ -227,6 +228,23 @@ def asset_dashboard(
         .order_by("status_changed_at", "id")
     )
 
+    def count() -> _Counts:
+        grid: dict[int, dict[str, int]] = {}
+        for row in assets.values("library_id", "status").annotate(n=Count("id")).order_by():
+            grid.setdefault(row["library_id"], {})[row["status"]] = row["n"]
+        return _Counts(grid, warranty.count(), replacement.count(), repair.count())
+
+    # Counting reads every visible asset: kept until the data changes (inventory/figures.py).
+    counted = cached_figures("asset_dashboard", (today, str(assets.query)), count)
+    grid = counted.grid
+    library_rows = []
+    for library in libraries_visible_to(user).order_by("code"):
+        counts = tuple(grid.get(library.id, {}).get(s, 0) for s in statuses)
+        library_rows.append(LibraryRow(library.code, library.name, counts, sum(counts)))
+    totals = [sum(row.counts[i] for row in library_rows) for i in range(len(statuses))]
+
+    loans = overdue_loan_lines(user, today=today) if user.has_perm(LOAN_VIEW_PERMISSION) else None
+
     return AssetDashboard(
         today=today,
         statuses=tuple(
@@ -240,18 +258,18 @@ def asset_dashboard(
             for a in warranty[:LIST_LIMIT]
             if (day := a.warranty_end) is not None
         ),
-        warranty_ending_count=warranty.count(),
+        warranty_ending_count=counted.warranty_ending,
         replacement_due=tuple(
             _line(a, day, (day - today).days)
             for a in replacement[:LIST_LIMIT]
             if (day := a.replacement_due) is not None
         ),
-        replacement_due_count=replacement.count(),
+        replacement_due_count=counted.replacement_due,
         in_repair=tuple(
             _line(a, timezone.localdate(a.status_changed_at), (now - a.status_changed_at).days)
             for a in repair[:LIST_LIMIT]
         ),
-        in_repair_count=repair.count(),
+        in_repair_count=counted.in_repair,
         replacement_before=replacement_before,
         status_labels=tuple(str(s.label) for s in statuses),
         open_faults=(

@@ -33,7 +33,7 @@ from inventory.models import (
 from inventory.selectors import WARRANTY_NOTICE_DAYS, warranty_ending
 from inventory.stocktakes import last_closed_per_library
 
-from .scope import ReportScope
+from .scope import ReportScope, cached_report
 
 REPLACEMENT_MONTHS = 12
 STATUSES: tuple[str, ...] = tuple(AssetStatus.values)
@@ -283,7 +283,21 @@ def it_status(
     and category), "lists" (the rows of the warranty, replacement and repair lists; their
     lengths are always counted), "gaps" (data gaps), "stocktaking" and "faults" (the
     unresolved fault reports, per library).
+
+    A cut report (a page, a dashboard panel) is kept until the data changes
+    (inventory/figures.py); a whole one, made for a file, is made afresh.
     """
+    if limit is None:
+        return _it_status(scope, limit=limit, parts=parts)
+    return cached_report(
+        "it_status",
+        scope,
+        (limit, tuple(sorted(parts))),
+        lambda: _it_status(scope, limit=limit, parts=parts),
+    )
+
+
+def _it_status(scope: ReportScope, *, limit: int | None, parts: frozenset[str]) -> ITStatus:
     today = scope.as_of
     assets = scope.assets
     active = assets.filter(status__in=ACTIVE_STATUSES)

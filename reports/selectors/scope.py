@@ -5,14 +5,17 @@ never shows a library manager more than the pages do. Commands, which act for th
 municipality, build a scope of every library.
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any, TypeVar, cast
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from inventory.dates import add_months
+from inventory.figures import cached_figures
 from inventory.models import Asset, Library
 from inventory.roles import Actor
 from inventory.selectors import assets_visible_to, libraries_visible_to
@@ -133,3 +136,28 @@ def municipality_scope(
         period_start=period_start,
         now=now,
     )
+
+
+R = TypeVar("R")
+
+
+def cached_report(
+    name: str, scope: ReportScope, options: tuple[Any, ...], compute: Callable[[], R]
+) -> R:
+    """`compute()`, a report's data for `scope`, kept until the data it is made of
+    changes (inventory/figures.py). The report's `scope` (its querysets, the time it was
+    made) is the caller's, never a cached one."""
+    key = (
+        scope.as_of,
+        scope.period_start,
+        tuple(scope.library_ids),
+        # The reader's visibility, exactly as the database is asked it.
+        str(scope.assets.query),
+        str(scope.cases.query),
+        options,
+    )
+
+    def without_scope() -> Any:
+        return replace(cast(Any, compute()), scope=None)
+
+    return cast(R, replace(cached_figures(name, key, without_scope), scope=scope))

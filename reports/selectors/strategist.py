@@ -18,6 +18,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    F,
     IntegerField,
     Min,
     Model,
@@ -28,8 +29,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractYear
+from django.db.models.functions import Coalesce, ExtractYear, RowNumber
 from django.utils import timezone
 
 from inventory.choices import ACTIVE_STATUSES, AssetStatus, Usage
@@ -54,7 +56,7 @@ from procurement.selectors import (
 )
 
 from ..models import Budget
-from .scope import ReportScope
+from .scope import ReportScope, cached_report
 
 FORECAST_YEARS = 3
 # The replacement forecast prices a model by its latest purchase; failing that, the
@@ -527,19 +529,26 @@ def _median_prices(scope: ReportScope, category_ids: set[int]) -> dict[int, Deci
     priced = scope.assets.filter(
         purchase_price__isnull=False, purchase_date__gte=since, purchase_date__lte=scope.as_of
     )
-    counts = dict(
-        priced.filter(category_id__in=category_ids)
-        .values_list("category_id")
-        .annotate(n=Count("id"))
-        .order_by()
+    # Each price's rank within its category and the category's count, and of those only
+    # the middle one or two: one query however many categories there are.
+    ranked = priced.filter(category_id__in=category_ids).annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("category_id")],
+            order_by=[F("purchase_price").asc(), F("id").asc()],
+        ),
+        n=Window(Count("id"), partition_by=[F("category_id")]),
     )
-    medians: dict[int, Decimal] = {}
-    for category_id, n in counts.items():
-        ordered = priced.filter(category_id=category_id).order_by("purchase_price")
-        prices = ordered.values_list("purchase_price", flat=True)[(n - 1) // 2 : n // 2 + 1]
+    middle_rows = ranked.filter(rank__gte=(F("n") + 1) / 2, rank__lte=F("n") / 2 + 1)
+    middles: dict[int, list[Decimal]] = defaultdict(list)
+    for category_id, price in middle_rows.values_list("category_id", "purchase_price"):
         # None never comes (`priced` has a price), but the column may hold one.
-        middle = [price for price in prices if price is not None]
-        medians[category_id] = sum(middle, Decimal(0)) / len(middle)
+        if price is not None:
+            middles[category_id].append(price)
+    medians = {
+        category_id: sum(prices, Decimal(0)) / len(prices)
+        for category_id, prices in middles.items()
+    }
     return medians
 
 
@@ -706,7 +715,19 @@ def _trials(scope: ReportScope) -> tuple[TrialRow, ...]:
 
 
 def strategist_report(scope: ReportScope, *, limit: int | None = None) -> StrategistReport:
-    """The strategist report for `scope`; lists of cases cut at `limit` rows (None: all)."""
+    """The strategist report for `scope`; lists of cases cut at `limit` rows (None: all).
+
+    A cut report (a page, a dashboard panel) is kept until the data changes
+    (inventory/figures.py); a whole one, made for a file, is made afresh.
+    """
+    if limit is None:
+        return _strategist_report(scope, limit=None)
+    return cached_report(
+        "strategist", scope, (limit,), lambda: _strategist_report(scope, limit=limit)
+    )
+
+
+def _strategist_report(scope: ReportScope, *, limit: int | None) -> StrategistReport:
     today = scope.as_of
     categories = {category.pk: category.name for category in Category.objects.all()}
     pipeline = {

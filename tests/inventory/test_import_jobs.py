@@ -4,6 +4,7 @@ has come and then what it did."""
 
 import html
 import io
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -164,3 +165,43 @@ def test_the_result_counts_each_word_by_its_number(it_client):
         for text, number in counts
     )
     assert f"<p>{expected}.</p>" in page
+
+
+def test_the_job_and_its_progress_go_through_the_storage_api(it_client, settings, monkeypatch):
+    """No local path: with an in-memory storage (as with an object store shared by several
+    app servers) the upload, the progress the page polls and the import all work."""
+    from django.core.files.storage import default_storage
+
+    from inventory.imports import resource
+    from inventory.imports.jobs import progress_of
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+    monkeypatch.setattr(resource, "PROGRESS_EVERY", 1)  # a progress file for every row
+    record = upload(it_client, [SV_HEADERS, *(sv_row(f"HB-{n}") for n in range(5))])
+    assert default_storage.exists(record.file.name)
+    it_client.post(f"/inventory/import/{record.pk}/confirm/")
+    claimed = import_job_claim()
+    assert claimed.pk == record.pk
+    # What a worker on another machine has written, read by this one's page.
+    default_storage.save(
+        claimed.file.name.rsplit(".", 1)[0] + ".progress",
+        io.BytesIO(b'{"phase": "writing", "done": 2, "rows": 5}'),
+    )
+    assert progress_of(claimed) == {"phase": "writing", "done": 2, "rows": 5}
+    assert it_client.get(f"/inventory/import/{record.pk}/", {"format": "json"}).json() == {
+        "state": "running",
+        "phase": "writing",
+        "done": 2,
+        "rows": 5,
+    }
+    import_job_run(claimed)
+    claimed.refresh_from_db()
+    assert claimed.state == ImportState.DONE and Asset.objects.count() == 5
+    # The upload and its progress file are gone from the storage, and nothing was ever
+    # written to a local folder.
+    folders, files = default_storage.listdir("imports")
+    assert files == [] and folders == []
+    assert [path for path in Path(settings.MEDIA_ROOT).rglob("*") if path.is_file()] == []
