@@ -15,7 +15,11 @@ asking for the next page as soon as it has the answer to the last (no think time
 2. The mix for --duration seconds: dashboard, the asset list (plain, `?status=in_use`,
    `?q=PC`), asset pages, the case list and case pages, drawn at random with the weights
    of MIX from the assets and cases the user may see.
-3. Each page alone, for --page-seconds: the CPU time per request of that page.
+3. The same mix again while the register changes: every --write-every seconds one asset
+   is updated in the database, as an edit would be. Each write changes the data version,
+   so every cached figure, list total and fragment (inventory/figures.py) is made afresh
+   at the next request that needs it: what the caches are worth when people work.
+4. Each page alone, for --page-seconds: the CPU time per request of that page.
 
 Requests per second, p50/p95/p99 milliseconds and errors per page, and the CPU time per
 request: of the gunicorn workers (their utime + stime from /proc over the phase, divided
@@ -243,6 +247,25 @@ def drive(
         out.append((page, (time.perf_counter() - start) * 1000, error))
 
 
+def write_now_and_then(database_url: str, every: float, until: float, done: list) -> None:
+    """Update one generated asset's notes every `every` seconds until `until` (perf
+    counter), each in a transaction of its own, as an edit through the site commits one."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        rng = random.Random(1)
+        (low, high) = connection.execute(
+            "SELECT min(id), max(id) FROM inventory_asset WHERE tag LIKE 'INV-%%'"
+        ).fetchone()
+        while time.perf_counter() < until:
+            connection.execute(
+                "UPDATE inventory_asset SET notes = %s, version = version + 1 WHERE id = %s",
+                [f"bench write {len(done)}", rng.randint(low, high)],
+            )
+            done.append(time.perf_counter())
+            time.sleep(every)
+
+
 def phase(
     browsers: list[Browser],
     users: list[dict],
@@ -250,9 +273,12 @@ def phase(
     seconds: float,
     meter: CpuMeter,
     stop: threading.Event,
+    writes: tuple[str, float] | None = None,
 ) -> dict:
-    """All users at once for `seconds`; the figures per page and overall, and CPU."""
+    """All users at once for `seconds`; the figures per page and overall, and CPU.
+    `writes`: (database URL, seconds between writes) to change the register meanwhile."""
     records: list[list] = [[] for _ in browsers]
+    written: list[float] = []
     before, client_before = meter.reading(), resource.getrusage(resource.RUSAGE_SELF)
     machine_before = machine_ticks()
     start = time.perf_counter()
@@ -264,6 +290,14 @@ def phase(
         )
         for n, (browser, user) in enumerate(zip(browsers, users, strict=True))
     ]
+    if writes is not None:
+        threads.append(
+            threading.Thread(
+                target=write_now_and_then,
+                args=(writes[0], writes[1], start + seconds, written),
+                daemon=True,
+            )
+        )
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -279,6 +313,8 @@ def phase(
         "seconds": round(elapsed, 1),
         **figures([ms for _, ms, _ in rows], sum(1 for *_, e in rows if e), elapsed),
     }
+    if writes is not None:
+        result["writes"] = len(written)
     requests = max(1, len(rows))
     client_s = (client_after.ru_utime + client_after.ru_stime) - (
         client_before.ru_utime + client_before.ru_stime
@@ -424,6 +460,17 @@ def run_size(size: int, args, static_root: str) -> dict:
         print(f"  the mix for {args.duration} s …", flush=True)
         mixed = phase(browsers, users, MIX, args.duration, meter, stop)
         print_phase("mix", mixed)
+        print(f"  the mix with a write every {args.write_every} s …", flush=True)
+        writing = phase(
+            browsers,
+            users,
+            MIX,
+            args.duration,
+            meter,
+            stop,
+            writes=(database.url.replace("postgres://", "postgresql://", 1), args.write_every),
+        )
+        print_phase(f"mix with {writing['writes']} writes", writing)
         single = {}
         for page in MIX:
             single[page] = phase(browsers, users, {page: 1}, args.page_seconds, meter, stop)
@@ -440,6 +487,7 @@ def run_size(size: int, args, static_root: str) -> dict:
             "load_1min_before": round(load_before, 2),
             "load_1min_after": round(os.getloadavg()[0], 2),
             "mix": mixed,
+            "mix_with_writes": writing,
             "single_page": single,
         }
     except BaseException:  # Ctrl-C, kill, a failure: the users stop first
@@ -498,6 +546,7 @@ def run_load(args, static_root: str) -> dict:
         "duration_s": args.duration,
         "page_seconds": args.page_seconds,
         "mix": MIX,
+        "write_every_s": args.write_every,
         "think_time": "none: each user asks again as soon as it has its answer",
         "sizes": results,
     }

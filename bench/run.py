@@ -13,7 +13,7 @@ pages through Django's test client as an IT user. The sizes are interleaved requ
 request: for each round and page, each size's worker times one request in turn, so that
 a busy machine slows every size alike. Results – median and 90th-percentile
 milliseconds, queries per request, and the median's ratio to the smallest size's – go
-to bench/results.json.
+to bench/results.json, under "pages" for SQLite and "pages_postgres" for PostgreSQL.
 
 Import: for each size (10 000 and 50 000 rows) a Swedish CSV file is imported into a
 fresh database: the preview, the commit of the new rows, the same file again (every row
@@ -30,7 +30,8 @@ queries and file size; then the report pages and the dashboards as the strategis
 IT. They go to the "reports" key, with the aims each figure is held to.
 
 Load (always on PostgreSQL, bench/load.py): gunicorn with 3 workers and 16 users logged
-in, a mix of pages for --duration seconds, then each page alone; requests per second,
+in, a mix of pages for --duration seconds, the mix again with a write every --write-every
+seconds, then each page alone; requests per second,
 p50/p95/p99 ms, errors and CPU per request go to the "load" key.
 
     python bench/run.py [--only pages|import|reports|load] [--database sqlite|postgres]
@@ -39,7 +40,7 @@ p50/p95/p99 ms, errors and CPU per request go to the "load" key.
                         [--import-sizes 10000,50000] [--default-max 10000]
                         [--report-sizes 10000,100000]
                         [--load-sizes 10000,100000] [--duration 60] [--page-seconds 8]
-                        [--users 16] [--output bench/results.json]
+                        [--users 16] [--write-every 1] [--output bench/results.json]
 """
 
 import argparse
@@ -375,6 +376,12 @@ def main() -> None:
         "--page-seconds", type=float, default=8, help="seconds of each page alone (load)"
     )
     parser.add_argument("--users", type=int, default=16, help="users of the load run")
+    parser.add_argument(
+        "--write-every",
+        type=float,
+        default=1.0,
+        help="seconds between writes in the load run's mix with writes",
+    )
     parser.add_argument("--output", default=str(ROOT / "bench" / "results.json"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -402,8 +409,11 @@ def main() -> None:
         if set(parts) & {"pages", "reports", "load"}:
             collect_static(static_root)
         if "pages" in parts:
-            results.update(repeat=args.repeat, pages={})
-            results.pop("ratio_largest_to_smallest", None)
+            # Each database's pages under a key of their own: "pages" (SQLite) and
+            # "pages_postgres", so that a run on one keeps the other's figures.
+            key = pages_key(args)
+            results.update({"repeat": args.repeat, key: {}})
+            results.pop(f"ratio_largest_to_smallest{key[5:]}", None)
             run_pages(results, sizes, args, static_root)
         if "import" in parts:
             import_sizes = [int(s) for s in args.import_sizes.split(",")]
@@ -427,9 +437,14 @@ def main() -> None:
     print(f"written to {output}")
 
 
+def pages_key(args: argparse.Namespace) -> str:
+    return "pages" if args.database == "sqlite" else f"pages_{args.database}"
+
+
 def run_pages(results: dict, sizes: list[int], args: argparse.Namespace, static: str) -> None:
     """Every size's worker built first (one after the other), then the requests
     interleaved: for each round and page, one timed request per size."""
+    key = pages_key(args)
     workers: dict[int, PageWorker] = {}
     databases: list[BenchDatabase] = []
     try:
@@ -471,7 +486,7 @@ def run_pages(results: dict, sizes: list[int], args: argparse.Namespace, static:
                     "p90_ms": round(ordered[max(0, int(len(ordered) * 0.9) - 1)], 2),
                     "queries": worker.ask("queries", page)["queries"],
                 }
-            results["pages"][str(size)] = {
+            results[key][str(size)] = {
                 "assets": worker.ready["assets"],
                 "database": args.database,
                 "build_s": database.mark.get("build_s"),
@@ -486,9 +501,9 @@ def run_pages(results: dict, sizes: list[int], args: argparse.Namespace, static:
             database.close()
 
     smallest = str(min(sizes))
-    base = results["pages"][smallest]["pages"]
+    base = results[key][smallest]["pages"]
     for size in sizes:
-        for name, figure in results["pages"][str(size)]["pages"].items():
+        for name, figure in results[key][str(size)]["pages"].items():
             figure["ratio_to_smallest"] = round(figure["median_ms"] / base[name]["median_ms"], 2)
     if warning := busy(max(load_before, load_after)):
         print(f"pages{warning}")
@@ -497,18 +512,18 @@ def run_pages(results: dict, sizes: list[int], args: argparse.Namespace, static:
     for name in base:
         cells = "".join(
             "{:>10.1f} ({:4.2f}x)".format(
-                results["pages"][str(size)]["pages"][name]["median_ms"],
-                results["pages"][str(size)]["pages"][name]["ratio_to_smallest"],
+                results[key][str(size)]["pages"][name]["median_ms"],
+                results[key][str(size)]["pages"][name]["ratio_to_smallest"],
             )
             for size in sizes
         )
-        queries = "/".join(str(results["pages"][str(s)]["pages"][name]["queries"]) for s in sizes)
+        queries = "/".join(str(results[key][str(s)]["pages"][name]["queries"]) for s in sizes)
         print(f"  {name:<28}{cells}   queries {queries}")
 
     if len(sizes) > 1:
         largest = str(max(sizes))
-        results["ratio_largest_to_smallest"] = {
-            name: results["pages"][largest]["pages"][name]["ratio_to_smallest"] for name in base
+        results[f"ratio_largest_to_smallest{key[5:]}"] = {
+            name: results[key][largest]["pages"][name]["ratio_to_smallest"] for name in base
         }
 
 

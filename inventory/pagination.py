@@ -2,7 +2,7 @@
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import EmptyPage, Page, PageNotAnInteger, Paginator
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 
 from .figures import cached_figures
 
@@ -13,7 +13,14 @@ class KeysFirstPaginator(Paginator):
     A plain OFFSET on the list query makes the database build (and join) every row it
     skips; on page 2 000 of 100 000 assets that is most of the time. Slicing the keys
     alone walks an index instead, and the joins are made for one page only.
+
+    The count is cached per data version under `count_key`, which must name everything
+    the list depends on (the view's reader and filters); without it, under the list's SQL.
     """
+
+    def __init__(self, *args, count_key: tuple | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_key = count_key
 
     def page(self, number):
         number = self.validate_number(number)
@@ -21,7 +28,12 @@ class KeysFirstPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(self._rows(bottom, top), number, self)
+        return self._get_page(self._lazy_rows(bottom, top), number, self)
+
+    def _lazy_rows(self, bottom: int, top: int):
+        """The page's rows, read when first used: a page whose table comes from the
+        cache of fragments (inventory/figures.py) never reads them."""
+        return SimpleLazyObject(lambda: self._rows(bottom, top))
 
     @cached_property
     def count(self) -> int:
@@ -29,10 +41,12 @@ class KeysFirstPaginator(Paginator):
         paging through a list of a hundred thousand assets counts them once."""
         if not hasattr(self.object_list, "query"):  # a list, not a queryset
             return Paginator.count.func(self)
-        try:
-            key = str(self.object_list.query)
-        except EmptyResultSet:  # a filter that can match nothing, such as an empty IN
-            return 0
+        key: object = self.count_key
+        if key is None:
+            try:
+                key = str(self.object_list.query)
+            except EmptyResultSet:  # a filter that can match nothing, such as an empty IN
+                return 0
         return cached_figures("list_count", (key,), lambda: Paginator.count.func(self))
 
     def _keys(self, bottom: int, top: int) -> list:
@@ -92,7 +106,7 @@ class CappedCountPaginator(KeysFirstPaginator):
             top = bottom + self.per_page
             if top + self.orphans >= self.count:
                 top = self.count
-            return self._get_page(self._rows(bottom, top), number, self)
+            return self._get_page(self._lazy_rows(bottom, top), number, self)
         top = bottom + self.per_page + 1  # one more: is there a next page?
         rows = self._rows(bottom, top)
         if not rows and number > 1:

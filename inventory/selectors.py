@@ -43,6 +43,14 @@ def library_ids_of(user: Reader) -> list[int]:
     return cached
 
 
+def reader_key(user: Reader) -> tuple[object, ...]:
+    """What decides what a user may see and do: their libraries (or all of them) and their
+    permissions. Equal for every user of a role with the same libraries, so figures and
+    fragments cached under it are shared by them (inventory/figures.py)."""
+    libraries: object = "all" if sees_all_libraries(user) else tuple(library_ids_of(user))
+    return (libraries, tuple(sorted(user.get_all_permissions())))
+
+
 def libraries_visible_to(user: Reader) -> QuerySet[Library]:
     """Every library for IT, the strategist and administrators; the own ones otherwise."""
     if sees_all_libraries(user):

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from .formatting import format_date
 from .history import records_for
 from .history import rows as history_rows
+from .pagination import KeysFirstPaginator
+from .selectors import reader_key
 
 PAGE_SIZES = (25, 50, 100, 200)
 
@@ -28,6 +30,26 @@ class PageSizeMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(page_sizes=PAGE_SIZES, **kwargs)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        if issubclass(self.paginator_class, KeysFirstPaginator):
+            # The list is the reader's visible rows (of the object in the URL) through the
+            # filters: that names its count, without compiling its SQL to find out.
+            filters = sorted(
+                (name, tuple(values))
+                for name, values in self.request.GET.lists()
+                if name not in ("page", "per_page", "ordering")
+            )
+            kwargs.setdefault(
+                "count_key",
+                (
+                    type(self).__name__,
+                    tuple(sorted(self.kwargs.items())),
+                    reader_key(self.request.user),
+                    tuple(filters),
+                ),
+            )
+        return super().get_paginator(queryset, per_page, **kwargs)
 
 
 class ServiceFormMixin:

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet, Sum, prefetch_related_objects
@@ -523,17 +523,31 @@ class MoveOption:
     missing: tuple[ChecklistRow, ...]  # what the rules still require
 
 
+_ASSESS = object()  # case_move_options: assess the case itself
+
+
 def case_move_options(
-    case: ProcurementCase, user: Reader, *, today: date | None = None
+    case: ProcurementCase,
+    user: Reader,
+    *,
+    today: date | None = None,
+    assessment: Any = _ASSESS,
+    rows: list[ChecklistRow] | None = None,
 ) -> list[MoveOption]:
-    """The moves `user` may make now, each with what is still missing (for the page)."""
-    try:
-        assessment = case_assessment(case, today=today)
-    except NoRuleSet:
-        assessment = None
+    """The moves `user` may make now, each with what is still missing (for the page).
+
+    A caller that has the case's `assessment` (None: no rule set) and its checklist
+    `rows` already passes them, and they are not made again.
+    """
+    if assessment is _ASSESS:
+        try:
+            assessment = case_assessment(case, today=today)
+        except NoRuleSet:
+            assessment = None
     standstill = assessment.standstill_applies if assessment else True
     options = []
-    rows = case_checklist(case, assessment, today=today) if assessment else []
+    if rows is None:
+        rows = case_checklist(case, assessment, today=today) if assessment else []
     for to_stage in allowed_moves(
         case.stage, stage_before_hold=case.stage_before_hold, standstill_applies=standstill
     ):
@@ -605,10 +619,12 @@ def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
     warnings: tuple[str, ...] = ()
     reasons: tuple[str, ...] = ()
     checklist: tuple[ChecklistItem, ...] = ()
+    rows: list[ChecklistRow] = []
     if assessment is not None:
         assessed_procedure = str(Procedure(assessment.procedure).label)
         warnings = warning_texts(assessment)
         reasons = reason_texts(assessment)
+        rows = case_checklist(case, assessment)
         checklist = tuple(
             ChecklistItem(
                 label=row.text(gettext),
@@ -618,7 +634,7 @@ def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
                 have=row.have,
                 counted=row.code == "quotes",
             )
-            for row in case_checklist(case, assessment)
+            for row in rows
         )
     return CasePage(
         case=case,
@@ -639,7 +655,7 @@ def case_page(*, case: ProcurementCase, user: Reader) -> CasePage:
                 label=str(Stage(option.to_stage).label),
                 missing=[missing_item(row, case, user) for row in option.missing],
             )
-            for option in case_move_options(case, user)
+            for option in case_move_options(case, user, assessment=assessment, rows=rows)
         ),
         may_decide=user.has_perm("procurement.approve_case") and case.stage == Stage.APPROVAL,
         may_comment=user.has_perm("procurement.add_comment"),

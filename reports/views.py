@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import translation
-from django.utils.functional import cached_property
+from django.utils import timezone, translation
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
@@ -48,11 +48,15 @@ class DashboardView(TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["roles"] = role_labels(user)
+        # Everything below the heading is the same for every user of a role with the same
+        # libraries on a day, until the data changes: the template keeps it rendered
+        # (inventory/figures.py), and these are made only when it is not.
+        context["today"] = timezone.localdate()
         if user.has_perm("inventory.view_asset"):
-            context["assets"] = asset_dashboard(user)
+            context["assets"] = SimpleLazyObject(lambda: asset_dashboard(user))
         if user.has_perm("procurement.view_procurementcase"):
-            context["cases"] = case_dashboard(user)
-        context["panels"] = dashboard_panels(user)
+            context["cases"] = SimpleLazyObject(lambda: case_dashboard(user))
+        context["panels"] = SimpleLazyObject(lambda: dashboard_panels(user))
         return context
 
 

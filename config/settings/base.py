@@ -208,6 +208,18 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(DATA_DIR / "uploads")))
+# The cached figures (inventory/figures.py) in files, so that a server's worker processes
+# share them: each version of a figure is made once per server, not once per worker.
+# Entries are only read under the data version they were made for, so a server needs no
+# cache shared with the others (docs/deployment.md).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": env("CACHE_DIR", str(DATA_DIR / "cache")),
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
 # Several app servers need one place for the uploads: a folder they all mount at
 # MEDIA_ROOT, or an S3-compatible object store through django-storages, chosen by naming
 # its bucket (docs/deployment.md). The files are still served only through the views that

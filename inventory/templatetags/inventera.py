@@ -4,7 +4,9 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from ..figures import cached_figures
 from ..formatting import format_date, format_sek
+from ..selectors import reader_key
 
 register = template.Library()
 
@@ -123,4 +125,46 @@ def sort_header(context, field: str, label: str, *more: str):
         '<th scope="col"{}>{}</th>',
         format_html(' aria-sort="{}"', column_sort) if column_sort else "",
         format_html_join(" / ", "{}", ((link,) for link in links)),
+    )
+
+
+class CachedFragmentNode(template.Node):
+    """What `{% cachedfragment %}` wraps, rendered once per data version."""
+
+    def __init__(self, nodelist, name, vary_on):
+        self.nodelist, self.name, self.vary_on = nodelist, name, vary_on
+
+    def render(self, context):
+        request = context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.nodelist.render(context)
+        key = (
+            self.name.resolve(context),
+            tuple(str(value.resolve(context)) for value in self.vary_on),
+            # What the fragment may show depends on the reader's libraries and role, and
+            # on nothing else of theirs: the same for every user of a role.
+            reader_key(user),
+        )
+        return cached_figures("fragment", key, lambda: self.nodelist.render(context))
+
+
+@register.tag
+def cachedfragment(parser, token):
+    """`{% cachedfragment "name" value ... %}…{% endcachedfragment %}`: the fragment as
+    rendered before for the same name, values, data version (inventory/figures.py),
+    language, and the reader's libraries and permissions; rendered afresh otherwise.
+
+    For parts of a page that are the same for every user of a role and cost much to render
+    (a filter form's hundred options). Everything the fragment shows must follow from the
+    values named, the data and the reader's role: never a CSRF token, a message, or a
+    form bound to what was posted.
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("cachedfragment needs a name")
+    nodelist = parser.parse(("endcachedfragment",))
+    parser.delete_first_token()
+    return CachedFragmentNode(
+        nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(bit) for bit in bits[2:]]
     )

@@ -9,7 +9,7 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -50,17 +50,21 @@ class CaseListView(PermissionRequiredMixin, PageSizeMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        context["rows"] = [
-            {
-                "case": case,
-                "waits_on": selectors.case_waits_on_label(case),
-                "days": selectors.days_waiting(case, now=now)
-                if case.stage not in CLOSED_STAGES
-                else None,
-                "procedure": Procedure(case.procedure).label if case.procedure else "",
-            }
-            for case in context["cases"]
-        ]
+        context["today"] = timezone.localdate(now)
+        # Made only when the table is not in the cache of fragments (case_list.html).
+        context["rows"] = SimpleLazyObject(
+            lambda: [
+                {
+                    "case": case,
+                    "waits_on": selectors.case_waits_on_label(case),
+                    "days": selectors.days_waiting(case, now=now)
+                    if case.stage not in CLOSED_STAGES
+                    else None,
+                    "procedure": Procedure(case.procedure).label if case.procedure else "",
+                }
+                for case in context["cases"]
+            ]
+        )
         return context
 
 

@@ -266,8 +266,9 @@ def asset_dashboard(
         ),
         replacement_due_count=counted.replacement_due,
         in_repair=tuple(
-            _line(a, timezone.localdate(a.status_changed_at), (now - a.status_changed_at).days)
+            _line(a, since, (today - since).days)
             for a in repair[:LIST_LIMIT]
+            if (since := timezone.localdate(a.status_changed_at))
         ),
         in_repair_count=counted.in_repair,
         replacement_before=replacement_before,

@@ -238,3 +238,15 @@ def test_a_role_given_takes_effect_at_the_next_request(hb_asset, client_for):
     assert client.get("/inventory/assets/").status_code == 403
     user.groups.add(Group.objects.get(name=roles.IT_STAFF))
     assert client.get("/inventory/assets/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_list_total_is_kept_per_reader_and_filter(hb_asset, no_asset, chef, it_user, client_for):
+    def total(user, query=""):
+        return client_for(user).get(f"/inventory/assets/{query}").context["paginator"].count
+
+    assert total(it_user) == 2
+    assert total(chef) == 1  # the same URL, another reader: HB only
+    assert total(it_user, "?library=NO") == 1
+    assert total(it_user, "?library=NO&page=1&ordering=-tag") == 1
+    assert total(chef, "?library=NO") == 0
