@@ -8,7 +8,10 @@ line per command line on stdin:
 
     {"op": "warm", "page": NAME}     one request, not timed
     {"op": "time", "page": NAME}     one request: {"ms": milliseconds}
+    {"op": "cold", "page": NAME}     the same with the cache emptied first, as the first
+                                     request after a write finds it (inventory/figures.py)
     {"op": "queries", "page": NAME}  {"queries": how many one request makes}
+    {"op": "cold_queries", ...}      the same with the cache emptied first
     {"op": "quit"}
 
 The first line it writes says it is ready: {"assets", "build_s", "pages": {NAME: URL}}.
@@ -30,6 +33,7 @@ import django
 django.setup()
 
 from django.contrib.auth.models import Group, User  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -126,22 +130,35 @@ def add_assets(count: int, *, first: int = 0) -> None:
 
 
 def measure(client: Client, url: str, repeat: int) -> dict:
+    """Warm (the cached figures in place) and cold (the cache emptied before each
+    request, as the first request after a write finds it)."""
     response = client.get(url)  # warm-up: templates, caches
     assert response.status_code == 200, (url, response.status_code)
-    timings = []
+    timings, cold = [], []
     for _ in range(repeat):
+        cache.clear()
+        start = time.perf_counter()
+        response = client.get(url)
+        cold.append((time.perf_counter() - start) * 1000)
         start = time.perf_counter()
         response = client.get(url)
         timings.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
     with CaptureQueriesContext(connection) as queries:
         client.get(url)
+    cache.clear()
+    with CaptureQueriesContext(connection) as cold_queries:
+        client.get(url)
     timings.sort()
+    cold.sort()
     return {
         "url": url,
         "median_ms": round(statistics.median(timings), 2),
         "p90_ms": round(timings[int(len(timings) * 0.9) - 1], 2),
         "queries": len(queries),
+        "cold_median_ms": round(statistics.median(cold), 2),
+        "cold_p90_ms": round(cold[int(len(cold) * 0.9) - 1], 2),
+        "cold_queries": len(cold_queries),
     }
 
 
@@ -184,7 +201,9 @@ def main() -> None:
         if command["op"] == "quit":
             break
         url = pages[command["page"]]
-        if command["op"] == "queries":
+        if command["op"] in ("cold", "cold_queries"):
+            cache.clear()
+        if command["op"] in ("queries", "cold_queries"):
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
             reply = {"queries": len(queries)}

@@ -16,8 +16,9 @@ from django.views import View
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 
+from inventory.figures import cached_figures
 from inventory.pagination import KeysFirstPaginator
-from inventory.selectors import libraries_visible_to
+from inventory.selectors import libraries_visible_to, reader_key
 from inventory.viewmixins import PageSizeMixin, ServiceFormMixin, StaleEditMixin
 
 from .. import selectors, services
@@ -93,7 +94,16 @@ class CasePageMixin(CaseObjectMixin):
         """The page's data (selectors.case_page) and the forms the user may use on it;
         a refused form is given, to be shown again."""
         user = self.request.user
-        page = selectors.case_page(case=case, user=user)
+        if forms:  # a refused form: the page as it is now, with what was typed
+            page = selectors.case_page(case=case, user=user)
+        else:
+            # The same for every reader of a role with the same libraries on a day, until
+            # the data changes (inventory/figures.py).
+            page = cached_figures(
+                "case_page",
+                (case.pk, reader_key(user), timezone.localdate()),
+                lambda: selectors.case_page(case=case, user=user),
+            )
         context = {field.name: getattr(page, field.name) for field in fields(page)}
         if page.moves:
             context["move_form"] = forms.get("move_form") or CaseMoveForm(
