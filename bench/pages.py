@@ -203,6 +203,8 @@ def main() -> None:
         url = pages[command["page"]]
         if command["op"] in ("cold", "cold_queries"):
             cache.clear()
+        elif command["op"] == "queries":
+            client.get(url)  # warm: another page's cold request may have emptied the cache
         if command["op"] in ("queries", "cold_queries"):
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)

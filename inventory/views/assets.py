@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.functional import SimpleLazyObject, cached_property
+from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -99,12 +98,9 @@ class AssetDetailView(AssetObjectMixin, PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         asset = self.object
-        # Below its stocktaking panel the page is kept rendered until the data changes
-        # (asset_detail.html, inventory/figures.py): its history is read only when it is not.
-        context["today"] = timezone.localdate()
-        context["history"] = SimpleLazyObject(
-            lambda: [(entry, history_rows(Asset, entry)) for entry in asset_history(asset)[:200]]
-        )
+        context["history"] = [
+            (entry, history_rows(Asset, entry)) for entry in asset_history(asset)[:200]
+        ]
         context["maintenance"] = asset.maintenance.select_related("created_by")
         context["components"] = (
             assets_visible_to(self.request.user)
@@ -116,9 +112,7 @@ class AssetDetailView(AssetObjectMixin, PermissionRequiredMixin, DetailView):
         # stocktaking
         context.update(stocktakes.asset_panel(self.request.user, asset))
         # loans
-        context["loans_panel"] = SimpleLazyObject(
-            lambda: asset_loan_panel(self.request.user, asset)
-        )
+        context["loans_panel"] = asset_loan_panel(self.request.user, asset)
         # trial log
         context.update(trials.asset_panel(self.request.user, asset))
         return context

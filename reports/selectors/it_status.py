@@ -240,7 +240,7 @@ def _grids(
     ids alone (no join over every asset); the names come from the small tables."""
     assets = scope.assets
     by_library_grid = _grid(
-        assets.values("library_id", "status").annotate(n=Count("id")).order_by(),
+        assets.values("library_id", "status").annotate(n=Count("*")).order_by(),
         lambda row: row["library_id"],
     )
     by_library = tuple(
@@ -256,7 +256,7 @@ def _grids(
         Location.objects.filter(library_id__in=scope.library_ids).values_list("pk", "name")
     )
     location_grid = _grid(
-        assets.values("library_id", "location_id", "status").annotate(n=Count("id")).order_by(),
+        assets.values("library_id", "location_id", "status").annotate(n=Count("*")).order_by(),
         lambda row: (codes.get(row["library_id"], ""), places.get(row["location_id"], "")),
     )
     by_location = tuple(
@@ -265,7 +265,7 @@ def _grids(
     )
     categories = {category.pk: category.name for category in Category.objects.all()}
     category_grid = _grid(
-        assets.values("category_id", "status").annotate(n=Count("id")).order_by(),
+        assets.values("category_id", "status").annotate(n=Count("*")).order_by(),
         lambda row: categories.get(row["category_id"], ""),
     )
     by_category = tuple(
@@ -302,7 +302,7 @@ def _it_status(scope: ReportScope, *, limit: int | None, parts: frozenset[str]) 
     assets = scope.assets
     active = assets.filter(status__in=ACTIVE_STATUSES)
 
-    by_status = dict(assets.values_list("status").annotate(n=Count("id")).order_by())
+    by_status = dict(assets.values_list("status").annotate(n=Count("*")).order_by())
     totals = CountRow("", "", tuple(by_status.get(status, 0) for status in STATUSES))
     by_library, by_location, by_category = _grids(scope) if "grids" in parts else ((), (), ())
     list_limit = limit if "lists" in parts else 0
