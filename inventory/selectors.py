@@ -70,22 +70,23 @@ def assets_visible_to(user: Reader) -> QuerySet[Asset]:
     Every view, export and report starts from this queryset; an asset outside it is
     answered with 404, so a library manager cannot learn that it exists.
     """
-    if not user.is_active or not user.has_perm("inventory.view_asset"):
-        return Asset.objects.none()
-    if sees_all_libraries(user):
-        return Asset.objects.all()
-    return Asset.objects.filter(library_id__in=library_ids_of(user))
+    return _by_asset_library(user, Asset.objects.all(), "library_id")
 
 
 def of_visible_assets(user: Reader, rows: QuerySet[M], field: str = "asset") -> QuerySet[M]:
     """`rows` (fault reports, loans...) limited to those whose `field` is an asset the
     user may see: the same rule as assets_visible_to, asked by library rather than as a
     subquery over the whole register."""
+    return _by_asset_library(user, rows, f"{field}__library_id")
+
+
+def _by_asset_library(user: Reader, rows: QuerySet[M], library_field: str) -> QuerySet[M]:
+    """The rule of assets_visible_to, for `rows` whose asset's library is `library_field`."""
     if not user.is_active or not user.has_perm("inventory.view_asset"):
         return rows.none()
     if sees_all_libraries(user):
         return rows
-    return rows.filter(**{f"{field}__library_id__in": library_ids_of(user)})
+    return rows.filter(**{f"{library_field}__in": library_ids_of(user)})
 
 
 def asset_list(user: Reader) -> QuerySet[Asset]:
